@@ -1,0 +1,67 @@
+/*
+ * step.h - the nine steps of the socket procedure, one traced wrapper each.
+ *
+ * Each wrapper makes the system call, narrates it (trace.h) and returns
+ * its result unchanged, with errno intact, so a tool's main() reads as the
+ * procedure itself. EINTR is retried unless step_stop has been set by a
+ * signal handler, in which case the step returns -1 with errno EINTR.
+ */
+#ifndef SOCKLAB_STEP_H
+#define SOCKLAB_STEP_H
+
+#include <signal.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+
+/* Set from a signal handler to make blocking steps give up with EINTR. */
+extern volatile sig_atomic_t step_stop;
+
+/* 1 socket: socket(2). */
+int step_socket(int domain, int type, int protocol);
+
+/* 2 setsockopt: an int-valued option, e.g. (fd, SOL_SOCKET, SO_REUSEADDR, 1). */
+int step_setsockopt_int(int fd, int level, int name, int value);
+/* 2 setsockopt: SO_LINGER (onoff, seconds). */
+int step_setsockopt_linger(int fd, int onoff, int seconds);
+/* 2 getsockopt: read an int-valued option back into *value. */
+int step_getsockopt_int(int fd, int level, int name, int *value);
+
+/* 3 bind: bind(2). */
+int step_bind(int fd, const struct sockaddr *sa, socklen_t len);
+/* After bind or connect: getsockname(2), the local address the kernel
+ * gave (narrated as [getsockname]); its text goes into buf. */
+int step_getsockname(int fd, struct sockaddr_storage *ss, socklen_t *len,
+    char *buf, size_t size);
+
+/* 4 listen: listen(2). */
+int step_listen(int fd, int backlog);
+
+/* 5 accept: accept(2); the peer's address goes to peer/len (may be NULL). */
+int step_accept(int fd, struct sockaddr_storage *peer, socklen_t *len);
+
+/* 6 connect: connect(2); timeout_ms < 0 blocks, else gives up with
+ * ETIMEDOUT after that many milliseconds (non-blocking connect + poll). */
+int step_connect(int fd, const struct sockaddr *sa, socklen_t len,
+    int timeout_ms);
+
+/* 7 send: send(2) with MSG_NOSIGNAL where the system has it. */
+ssize_t step_send(int fd, const void *buf, size_t len);
+/* 7 send: sendto(2), for datagrams. */
+ssize_t step_sendto(int fd, const void *buf, size_t len,
+    const struct sockaddr *to, socklen_t tolen);
+
+/* 8 recv: recv(2); 0 means the peer closed its sending side. */
+ssize_t step_recv(int fd, void *buf, size_t len);
+/* 8 recv: recvfrom(2), for datagrams; the sender goes to from/fromlen. */
+ssize_t step_recvfrom(int fd, void *buf, size_t len,
+    struct sockaddr_storage *from, socklen_t *fromlen);
+
+/* 9 close: shutdown(2) with SHUT_RD, SHUT_WR or SHUT_RDWR. */
+int step_shutdown(int fd, int how);
+/* 9 close: close(2). */
+int step_close(int fd);
+
+/* Make fd non-blocking (1) or blocking (0); narrated as [fcntl]. */
+int step_nonblock(int fd, int on);
+
+#endif
