@@ -221,3 +221,23 @@ setup() {
 	[[ "$stderr" == *"EACCES"* ]]
 	[[ "$stderr" == *"hint: ports below 1024 need root"* ]]
 }
+
+@test "client --reset sends stdin, then closes with SO_LINGER 0: the server sees ECONNRESET" {
+	start_server srv "$SERVER" -v -k --echo 0
+	run -0 --separate-stderr timeout "$T" "$CLIENT" -v --reset 127.0.0.1 "$PORT" <<<"bye"
+	[[ "$stderr" =~ setsockopt\(fd=[0-9]+,\ SOL_SOCKET,\ SO_LINGER,\ \{on=1,\ 0s\}\)\ =\ 0 ]]
+	[[ "$stderr" == *"reset the connection"* ]]
+	[[ "$stderr" != *"SHUT_WR"* ]]
+	wait_for_line srv.err 'ECONNRESET'
+	grep -q 'hint: the peer reset the connection' srv.err
+	# With -k the server carries on with the next client.
+	run -0 timeout "$T" "$CLIENT" -q 127.0.0.1 "$PORT" <<<"next"
+	[ "$output" = "next" ]
+}
+
+@test "client --reset with nothing listening still fails at connect (exit 69)" {
+	start_server srv "$SERVER" 0
+	local port=$PORT
+	cleanup_spawned
+	run -69 timeout "$T" "$CLIENT" --reset 127.0.0.1 "$port" </dev/null
+}
