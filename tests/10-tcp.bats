@@ -180,6 +180,9 @@ setup() {
 	grep -q 'listen(fd=3, 7) = 0' srv.err
 	grep -q 'setsockopt(fd=3, SOL_SOCKET, SO_RCVBUF, 65536) = 0' srv.err
 	grep -q 'setsockopt(fd=3, SOL_SOCKET, SO_SNDBUF, 65536) = 0' srv.err
+	# read back with getsockopt: the kernel's own figure (Linux doubles it)
+	grep -Eq 'getsockopt\(fd=3, SOL_SOCKET, SO_RCVBUF\) = 0, value [1-9][0-9]*$' srv.err
+	grep -Eq 'getsockopt\(fd=3, SOL_SOCKET, SO_SNDBUF\) = 0, value [1-9][0-9]*$' srv.err
 	grep -Eq 'setsockopt\(fd=[0-9]+, IPPROTO_TCP, TCP_NODELAY, 1\) = 0' srv.err
 	[[ "$output" =~ setsockopt\(fd=[0-9]+,\ IPPROTO_TCP,\ TCP_NODELAY,\ 1\)\ =\ 0 ]]
 }
