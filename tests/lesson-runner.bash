@@ -135,8 +135,12 @@ lesson_run_example() {
 		fi
 	done
 	# Background terminals may finish by themselves; then they are stopped.
+	# (Poll, never a bare `wait`: a server left running would block it.)
 	for i in "${!pids[@]}"; do
-		wait_pid "${pids[$i]}" 3
+		for _ in $(seq 60); do
+			kill -0 "${pids[$i]}" 2>/dev/null || break
+			sleep 0.05
+		done
 		kill -TERM -- "-${pids[$i]}" 2>/dev/null || true
 		wait "${pids[$i]}" 2>/dev/null || true
 	done
