@@ -22,12 +22,12 @@ setup() {
 }
 
 # echo_through NAME IN [CLIENT_ARGS...]: send file IN through the server
-# with our client (idle timeout 3 s); output in NAME.out, status in STATUS.
+# with our client (idle timeout 4 s); output in NAME.out, status in STATUS.
 echo_through() {
 	local name=$1 in=$2
 	shift 2
 	STATUS=0
-	timeout "$T" "$CLIENT" -q -w 3 "$@" 127.0.0.1 "$SPORT" <"$in" \
+	timeout "$T" "$CLIENT" -q -w 4 "$@" 127.0.0.1 "$SPORT" <"$in" \
 		>"$name.out" 2>"$name.err" || STATUS=$?
 }
 
@@ -68,7 +68,7 @@ echo_through() {
 	case $STATUS in
 	0) ;;
 	75) because "the client sent its data, half-closed (shutdown SHUT_WR)" \
-		"and waited 3 s, but the server never closed the connection: when" \
+		"and waited 4 s, but the server never closed the connection: when" \
 		"recv() returns 0 the client has finished; close() then" \
 		"(lessons/08-recv.md, lessons/09-close.md)" ;;
 	74) because "the connection was reset instead of closed in order:" \

@@ -22,7 +22,7 @@ setup() {
 # by SECS (default 5); stdout in cli.out, stderr in cli.err, status in STATUS.
 run_client() {
 	STATUS=0
-	timeout "${2:-5}" bash -c "$(in_exercise_dir "$CLIENT_UNDER_TEST" 127.0.0.1 "$PORT")" \
+	timeout "${2:-8}" bash -c "$(in_exercise_dir "$CLIENT_UNDER_TEST" 127.0.0.1 "$PORT")" \
 		<"$1" >cli.out 2>cli.err 3>&- || STATUS=$?
 }
 
@@ -76,7 +76,7 @@ no_eof_seen() {
 	SPAWN_STDIN=down.bin start_server srv "$SERVER" -4 -b 127.0.0.1 0
 	run_client empty
 	[ "$STATUS" -ne 124 ] ||
-		because "the client was still running 5 s after the server had sent" \
+		because "the client was still running 8 s after the server had sent" \
 			"everything and closed: stop when recv() returns 0"
 	same_bytes down.bin cli.out "the server's 1 MiB on stdout"
 }
@@ -86,7 +86,7 @@ no_eof_seen() {
 	printf 'x\n' >in.txt
 	run_client in.txt
 	[ "$STATUS" -ne 124 ] ||
-		because "the client hung for 5 s although the connection was refused"
+		because "the client hung for 8 s although the connection was refused"
 	[ "$STATUS" -ne 0 ] ||
 		because "connect() failed with ECONNREFUSED, but the client exited 0:" \
 			"report the error and exit non-zero (lessons/06-connect.md)"

@@ -108,3 +108,15 @@ grade() {
 	run -64 "$CHECK" echo-server ./no/such/program
 	[[ "$output" == *"no program './no/such/program'"* ]]
 }
+
+@test "README: the course section's check-exercise command passes" {
+	local cmd
+	cmd=$(sed -n '/^## The course/,/^## /p' "$SOCKLAB_ROOT/README.md" | grep -m1 '^scripts/check-exercise ')
+	[ -n "$cmd" ]
+	cd "$SOCKLAB_ROOT"
+	# The build under test stands in for build/ (make sanitize uses another).
+	cmd=${cmd//build\//$SOCKLAB_BUILD/}
+	run timeout 120 bash -c "$cmd" 3>&-
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"PASS - all 6 requirements met"* ]]
+}
