@@ -564,7 +564,7 @@ step_peercred(int fd, long *pid, long *uid, long *gid)
 {
 	char call[96], extra[96];
 	int rc, err;
-#if defined(SO_PEERCRED)
+#ifdef __linux__
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 

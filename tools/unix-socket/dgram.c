@@ -102,8 +102,11 @@ dgram_send(struct dgram_relay *r)
 
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
-	if (r->up_len == 0)
+	if (r->up_len == 0) {
 		r->end_sent = 1;
+		trace_event("end", "sent an empty datagram: the end of our "
+		    "data; waiting for the server's empty reply");
+	}
 	r->up_pending = 0;
 	return 0;
 }
@@ -130,7 +133,10 @@ dgram_read_input(struct dgram_relay *r)
 static int
 dgram_recv(struct dgram_relay *r)
 {
-	ssize_t n = step_recv(r->sock, r->down, US_DGRAM_MAX);
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	ssize_t n = step_recvfrom(r->sock, r->down, US_DGRAM_MAX, &from,
+	    &fromlen);
 
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
