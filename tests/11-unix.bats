@@ -273,6 +273,16 @@ error_lines() {
 	[ -z "$(ls nobody-here.sock* 2>/dev/null)" ]
 }
 
+@test "the wrong socket type: exit 71 and what to change; the client's own path is removed" {
+	start_unix srv "$U" server -k --echo ./s.sock
+	run -71 --separate-stderr timeout "$T" "$U" client --dgram ./s.sock </dev/null
+	[ "$(error_lines "$stderr")" = "unix-socket: cannot connect to ./s.sock: the server uses the other socket type (EPROTOTYPE); leave out --dgram" ]
+	[ -z "$(ls s.sock.* 2>/dev/null)" ]
+	start_unix dsrv "$U" server --dgram ./d.sock
+	run -71 --separate-stderr timeout "$T" "$U" client ./d.sock </dev/null
+	[[ "$stderr" == *"(EPROTOTYPE); add --dgram" ]]
+}
+
 @test "usage errors: subcommand, PATH and options that do not fit" {
 	run -64 --separate-stderr timeout "$T" "$U"
 	[ "$stderr" = "unix-socket: missing subcommand: server, client or pair (try 'unix-socket --help')" ]

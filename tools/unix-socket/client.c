@@ -41,9 +41,15 @@ us_client(const struct options *opt)
 	/* Step 6, connect: no handshake on the wire, the kernel looks the
 	 * file up and checks its permissions (lessons/11-unix-sockets.md). */
 	if (step_connect(fd, (const struct sockaddr *)&opt->sun, opt->sunlen,
-	    -1) < 0)
+	    -1) < 0) {
+		if (errno == EPROTOTYPE)
+			die(EX_OSERR, "cannot connect to %s: the server uses "
+			    "the other socket type (EPROTOTYPE); %s --dgram",
+			    opt->where, opt->type == SOCK_DGRAM ? "leave out" :
+			    "add");
 		die_errno(errno, STEP_CONNECT, opt->where,
 		    "cannot connect to %s", opt->where);
+	}
 	if (opt->type == SOCK_STREAM &&
 	    step_peercred(fd, &pid, &uid, &gid) == 0 && pid > 0)
 		trace_status("connected to %s (server pid %ld, uid %ld, gid %ld)",
