@@ -77,11 +77,14 @@ error_lines() {
 
 @test "dgram: each read of stdin is one datagram, written out whole by the server" {
 	start_unix srv "$U" server -v --dgram ./d.sock
-	run -0 --separate-stderr timeout "$T" "$U" client --dgram ./d.sock < <(printf 'first\n'; sleep 0.2; printf 'second\n')
+	# the second line is written only once the first has arrived on its own
+	run -0 --separate-stderr timeout "$T" "$U" client --dgram ./d.sock \
+		< <(printf 'first\n'; detached wait_for_line "$BATS_TEST_TMPDIR/srv.out" first; printf 'second\n')
 	wait_pid "$srv_PID"
 	[ "$STATUS" -eq 0 ]
 	[ "$(cat srv.out)" = "$(printf 'first\nsecond')" ]
 	grep -Eq 'recvfrom\(fd=[0-9]+, 65536\) = 6, from \./d\.sock\.[0-9]+$' srv.err
+	grep -Eq 'recvfrom\(fd=[0-9]+, 65536\) = 7, from \./d\.sock\.[0-9]+$' srv.err
 	grep -q 'end of data from ./d.sock.' srv.err
 }
 
