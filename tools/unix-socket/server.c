@@ -69,7 +69,9 @@ us_server(const struct options *opt)
 	else
 		trace_status("listening on %s", opt->where);
 
-	/* Steps 5 to 9 for each client in turn. */
+	/* Steps 5 to 9 for each client in turn. A signal that lands between
+	 * the test of us_signal and accept() itself is only seen at the next
+	 * client; ppoll() or a self-pipe would close that small window. */
 	do {
 		status = serve_client(lfd, opt);
 	} while (opt->keep && !us_signal);
