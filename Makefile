@@ -62,11 +62,16 @@ demo: all
 	scripts/demo
 
 install: all
-	mkdir -p $(DESTDIR)$(BINDIR)
-	for t in $(TOOLS); do cp $(BUILD)/$$t $(DESTDIR)$(BINDIR)/$$t; done
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	for t in $(TOOLS); do \
+		cp $(BUILD)/$$t $(DESTDIR)$(BINDIR)/$$t && \
+		cp man/$$t.1 $(DESTDIR)$(MANDIR)/man1/$$t.1 || exit 1; \
+	done
 
 uninstall:
-	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t; done
+	for t in $(TOOLS); do \
+		rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(MANDIR)/man1/$$t.1; \
+	done
 
 clean:
 	rm -rf $(BUILD) build
