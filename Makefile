@@ -5,6 +5,9 @@
 #                      TESTS=tests/02-tcp.bats runs one file
 #   make sanitize      the same suite against an ASan+UBSan build
 #   make demo          watch a narrated server/client exchange
+#   make valgrind      the TCP (and HTTP) tests with the tools under valgrind
+#   make lint          cppcheck and shellcheck
+#   make compilers     build with gcc, clang and musl-gcc
 #   make install       PREFIX=/usr/local DESTDIR= (binaries and man pages)
 #
 # Every directory under tools/ is one program: its .c files are linked
@@ -61,6 +64,22 @@ sanitize:
 demo: all
 	scripts/demo
 
+# The suite's TCP and HTTP tests with every tool under valgrind memcheck.
+valgrind: all
+	scripts/valgrind-suite $(BUILD) $(VALGRIND_TESTS)
+
+# Static checks: cppcheck on the C sources, shellcheck on the shell.
+lint:
+	cppcheck --error-exitcode=1 -q --std=c11 --inline-suppr \
+		--enable=warning,portability,performance -Icommon common tools
+	shellcheck scripts/* tests/*.bash .ci/run
+
+# Warning-free with every compiler we support (each into its own build/).
+compilers:
+	$(MAKE) CC=gcc BUILD=build/gcc all
+	$(MAKE) CC=clang BUILD=build/clang all
+	$(MAKE) CC=musl-gcc BUILD=build/musl all
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	for t in $(TOOLS); do \
@@ -76,5 +95,5 @@ uninstall:
 clean:
 	rm -rf $(BUILD) build
 
-.PHONY: all test sanitize demo install uninstall clean
+.PHONY: all test sanitize demo valgrind lint compilers install uninstall clean
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
