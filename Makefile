@@ -7,6 +7,7 @@
 #   make demo          watch a narrated server/client exchange
 #   make valgrind      the TCP (and HTTP) tests with the tools under valgrind
 #   make lint          cppcheck and shellcheck
+#   make fuzz          libFuzzer: FUZZ=addr (or http) FUZZ_SECONDS=60
 #   make compilers     build with gcc, clang and musl-gcc
 #   make install       PREFIX=/usr/local DESTDIR= (binaries and man pages)
 #
@@ -74,6 +75,20 @@ lint:
 		--enable=warning,portability,performance -Icommon common tools
 	shellcheck scripts/* tests/*.bash .ci/run
 
+# libFuzzer harnesses under tests/fuzz/ (needs clang): make fuzz FUZZ=addr
+FUZZ ?= addr
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -D_GNU_SOURCE
+FUZZ_SRC_addr = common/addr.c common/trace.c
+fuzz:
+	@mkdir -p build/fuzz/corpus-$(FUZZ)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o build/fuzz/fuzz-$(FUZZ) \
+		tests/fuzz/fuzz_$(FUZZ).c $(FUZZ_SRC_$(FUZZ))
+	cp tests/fuzz/corpus-$(FUZZ)/* build/fuzz/corpus-$(FUZZ)/
+	build/fuzz/fuzz-$(FUZZ) -max_total_time=$(FUZZ_SECONDS) \
+		-print_final_stats=1 build/fuzz/corpus-$(FUZZ)
+
 # Warning-free with every compiler we support (each into its own build/).
 compilers:
 	$(MAKE) CC=gcc BUILD=build/gcc all
@@ -95,5 +110,5 @@ uninstall:
 clean:
 	rm -rf $(BUILD) build
 
-.PHONY: all test sanitize demo valgrind lint compilers install uninstall clean
+.PHONY: all test sanitize demo valgrind lint compilers fuzz install uninstall clean
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
