@@ -246,7 +246,7 @@ error_lines() {
 	local long
 	long=./$(printf 'd%.0s' {1..120}).sock
 	run -64 --separate-stderr timeout "$T" "$U" server -v "$long"
-	[ "$stderr" = "unix-socket: path './dddddddddddddddddddddd...' is 127 bytes: a Unix socket path must fit in sun_path (107 bytes); use a shorter or relative path" ]
+	[ "$stderr" = "unix-socket: path './dddddddddddddddddddddd...' is 127 bytes: a Unix socket path must fit in sun_path: at most 107 bytes; use a shorter or relative path" ]
 	run -64 --separate-stderr timeout "$T" "$U" client -v "$long"
 	[ "$(wc -l <<<"$stderr")" -eq 1 ]
 	[ ! -e "$long" ]

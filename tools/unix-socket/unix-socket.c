@@ -94,7 +94,7 @@ us_address(const char *path, int abstract, struct sockaddr_un *sun,
 		return;
 	if (errno == ENAMETOOLONG)
 		die(EX_USAGE, "%s '%.24s...' is %zu bytes: a Unix socket %s "
-		    "must fit in sun_path (%zu bytes); use a shorter or "
+		    "must fit in sun_path: at most %zu bytes; use a shorter or "
 		    "relative path", what, path, strlen(path),
 		    abstract ? "name" : "path", unixaddr_max_path());
 	if (errno == EAFNOSUPPORT)
@@ -335,9 +335,9 @@ usage(void)
 	    "getpeereid),\n"
 	    "refuses to replace a file that is not a socket, and removes its "
 	    "socket file\n"
-	    "on exit, SIGINT and SIGTERM. A PATH longer than sun_path (%zu "
-	    "bytes) is a\n"
-	    "usage error (64), found before any system call.\n"
+	    "on exit, SIGINT and SIGTERM. A PATH over %zu bytes does not fit "
+	    "in sun_path:\n"
+	    "a usage error (64), found before any system call.\n"
 	    "\n"
 	    "steps: 1 socket/socketpair, 2 getsockopt, 3 bind, 4 listen, "
 	    "5 accept, 6 connect,\n"
