@@ -233,13 +233,18 @@ error_lines() {
 	done
 }
 
-@test "the server removes its socket file on a normal exit, even mid-relay on SIGTERM" {
+@test "SIGTERM mid-relay: the server removes its file; the client, left with open stdin, waits quietly and stops on SIGTERM" {
 	start_unix srv "$U" server ./s.sock
-	SPAWN_STDIN=<(detached sleep "$T") spawn cli "$U" client ./s.sock
+	SPAWN_STDIN=<(detached sleep "$T") spawn cli bash -c 'echo $$ >cli.pid; exec "$@"' _ "$U" client -v ./s.sock
 	wait_for_line srv.err 'connection from'
 	kill -TERM "$srv_PID"
 	wait_pid "$srv_PID"
 	[ ! -e s.sock ]
+	# the peer is gone (POLLHUP on AF_UNIX): the client must block in poll,
+	# not spin, so that a signal still reaches it
+	wait_for_line cli.err 'the peer closed its side'
+	kill -TERM "$(cat cli.pid)"
+	wait_for_line cli.err '^unix-socket: stopped by SIGTERM$' 3
 }
 
 @test "too-long path: exit 64 and one line, before any system call" {
