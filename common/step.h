@@ -64,4 +64,16 @@ int step_close(int fd);
 /* Make fd non-blocking (1) or blocking (0); narrated as [fcntl]. */
 int step_nonblock(int fd, int on);
 
+/* 2 setsockopt: SO_RCVTIMEO or SO_SNDTIMEO, a timeout in milliseconds. */
+int step_setsockopt_timeout(int fd, int name, int ms);
+/* 2 setsockopt: join a multicast group: IP_ADD_MEMBERSHIP (IPv4, on the
+ * interface with address ifaddr, NULL for any) or IPV6_JOIN_GROUP (IPv6,
+ * on interface index ifindex, 0 for the default). */
+int step_join_group(int fd, const struct sockaddr *group,
+    const struct sockaddr *ifaddr, unsigned ifindex);
+/* 2 setsockopt: the interface multicast goes out on: IP_MULTICAST_IF
+ * (IPv4, by address ifaddr) or IPV6_MULTICAST_IF (IPv6, by ifindex). */
+int step_multicast_if(int fd, int family, const struct sockaddr *ifaddr,
+    unsigned ifindex);
+
 #endif

@@ -334,3 +334,39 @@ trace_step_name(int step)
 		return "";
 	return step_names[step];
 }
+
+/* Escape up to max bytes of buf into out (as trace_payload shows them,
+ * quoted, with " ..." if cut); returns out. */
+char *
+trace_escape(const void *buf, size_t len, size_t max, char *out, size_t size)
+{
+	const unsigned char *p = buf;
+	size_t i, n = 0, shown = len < max ? len : max;
+
+	if (size < 16) {
+		if (size > 0)
+			out[0] = '\0';
+		return out;
+	}
+	out[n++] = '"';
+	for (i = 0; i < shown && n + 12 < size; i++) {
+		unsigned char c = p[i];
+
+		if (c == '\n' || c == '\r' || c == '\t') {
+			out[n++] = '\\';
+			out[n++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+		} else if (c == '"' || c == '\\') {
+			out[n++] = '\\';
+			out[n++] = (char)c;
+		} else if (c >= 0x20 && c < 0x7f) {
+			out[n++] = (char)c;
+		} else {
+			n += (size_t)snprintf(out + n, size - n, "\\x%02x", c);
+		}
+	}
+	out[n++] = '"';
+	if (i < len)
+		n += (size_t)snprintf(out + n, size - n, " ...");
+	out[n] = '\0';
+	return out;
+}
