@@ -239,8 +239,9 @@ hint_text(int err, int step)
 		return "out of file descriptors: raise `ulimit -n` or close "
 		    "idle connections (lessons/05-accept.md)";
 	case EMSGSIZE:
-		return "a datagram must fit in one IP packet of at most 65507 "
-		    "bytes of payload (lessons/10-datagrams.md)";
+		return "a UDP datagram carries at most 65507 bytes over IPv4 "
+		    "(65527 over IPv6): send less, or split it "
+		    "(lessons/10-datagrams.md)";
 	default:
 		return NULL;
 	}

@@ -155,8 +155,10 @@ receive_loop(int fd, const struct options *opt, struct seqstats *st)
 		/* Step 8, recv: recvfrom, or recvmmsg for a batch (lessons/08-recv.md). */
 		if (dgram_recv_batch(fd, &b, want) < 0) {
 			err = errno;
-			if (err == EINTR)
-				break;		/* Ctrl-C: report and stop */
+			if (err == EINTR) {	/* Ctrl-C: report and stop */
+				trace_status("interrupted: stopping");
+				break;
+			}
 			if (err == EAGAIN || err == EWOULDBLOCK) {
 				trace_status("no datagram for %d.%03d s: stopping",
 				    opt->idle_ms / 1000, opt->idle_ms % 1000);

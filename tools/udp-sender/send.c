@@ -30,8 +30,9 @@ void
 die_send(const struct sender *s, int err, int step)
 {
 	if (err == ECONNREFUSED) {
-		trace_error("%s to %s failed: %s (%s)", trace_step_name(step),
-		    s->where, strerror(err), trace_errno_name(err));
+		trace_error("%s %s %s failed: %s (%s)", trace_step_name(step),
+		    step == STEP_RECV ? "from" : "to", s->where, strerror(err),
+		    trace_errno_name(err));
 		trace_error("hint: this error belongs to an EARLIER datagram: "
 		    "it reached %s, where nothing is bound, and that host "
 		    "answered with an ICMP port-unreachable message. UDP "
@@ -49,8 +50,9 @@ die_send(const struct sender *s, int err, int step)
 		    s->where);
 		exit(EX_NOPERM);
 	}
-	die_errno(err, step, s->where, "%s to %s failed",
-	    trace_step_name(step), s->where);
+	die_errno(err, step, s->where, "%s %s %s failed",
+	    trace_step_name(step), step == STEP_RECV ? "from" : "to",
+	    s->where);
 }
 
 /* After the first datagram: the local address the kernel picked. */

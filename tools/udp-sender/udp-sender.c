@@ -164,6 +164,9 @@ check_options(struct options *opt, int size_given)
 
 	if (opt->count == 0 && (size_given || opt->seq))
 		cli_usage_error("--size and --seq need --count");
+	/* Numbered pings: a late echo is never taken for the next one. */
+	if (opt->ping && opt->count > 0)
+		opt->seq = 1;
 	if (!size_given)
 		opt->size = 64;		/* room for any header (22 bytes) */
 	if (opt->seq && opt->size < (long)(2 * width + 2))
