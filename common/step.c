@@ -461,6 +461,19 @@ step_setsockopt_timeout(int fd, int name, int ms)
 	return rc;
 }
 
+/* Format an IPv4/IPv6 address without its port: "239.1.2.3", "[ff12::1]". */
+static void
+format_host(const struct sockaddr *sa, char *buf, size_t size)
+{
+	char *colon;
+
+	addr_format(sa, sizeof(struct sockaddr_storage), buf, size);
+	colon = strrchr(buf, ':');
+	if (colon != NULL && (sa->sa_family == AF_INET ||
+	    sa->sa_family == AF_INET6))
+		*colon = '\0';
+}
+
 /* 2 setsockopt: join a multicast group (IP_ADD_MEMBERSHIP for IPv4,
  * IPV6_JOIN_GROUP for IPv6) on the interface with address ifaddr (IPv4,
  * NULL: the kernel's choice) or index ifindex (IPv6, 0: the kernel's). */
@@ -471,8 +484,7 @@ step_join_group(int fd, const struct sockaddr *group,
 	char call[ADDR_STRLEN * 2 + 96], grp[ADDR_STRLEN], ifc[ADDR_STRLEN];
 	int rc, err;
 
-	addr_format(group, sizeof(struct sockaddr_storage), grp, sizeof(grp));
-	*strrchr(grp, ':') = '\0';	/* a group has no port */
+	format_host(group, grp, sizeof(grp));	/* a group has no port */
 	if (group->sa_family == AF_INET) {
 		struct ip_mreq mr;
 
@@ -486,13 +498,10 @@ step_join_group(int fd, const struct sockaddr *group,
 		rc = setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr,
 		    sizeof(mr));
 		err = errno;
-		if (ifaddr != NULL) {
-			addr_format(ifaddr, sizeof(struct sockaddr_in), ifc,
-			    sizeof(ifc));
-			*strrchr(ifc, ':') = '\0';
-		} else {
+		if (ifaddr != NULL)
+			format_host(ifaddr, ifc, sizeof(ifc));
+		else
 			snprintf(ifc, sizeof(ifc), "any");
-		}
 		snprintf(call, sizeof(call), "setsockopt(fd=%d, IPPROTO_IP, "
 		    "IP_ADD_MEMBERSHIP, {group %s, interface %s})", fd, grp,
 		    ifc);
@@ -530,9 +539,7 @@ step_multicast_if(int fd, int family, const struct sockaddr *ifaddr,
 		rc = setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &in,
 		    sizeof(in));
 		err = errno;
-		addr_format(ifaddr, sizeof(struct sockaddr_in), ifc,
-		    sizeof(ifc));
-		*strrchr(ifc, ':') = '\0';
+		format_host(ifaddr, ifc, sizeof(ifc));
 		snprintf(call, sizeof(call), "setsockopt(fd=%d, IPPROTO_IP, "
 		    "IP_MULTICAST_IF, %s)", fd, ifc);
 	} else {
