@@ -289,6 +289,39 @@ free_port() {
 	grep -q ' 65507 bytes ' rcv.out
 }
 
+@test "EMSGSIZE over IPv6: 65527 bytes fit, 65528 do not" {
+	have_ipv6 || skip "no IPv6 loopback on this machine"
+	start_server rcv "$RECEIVER" --show -c 1 0
+	run -74 --separate-stderr timeout "$T" "$SENDER" --count 1 --size 65528 ::1 "$PORT"
+	[[ "$stderr" == *"65528, [::1]:$PORT) = -1 EMSGSIZE"* ]]
+	[[ "$stderr" == *"(65527 over IPv6)"* ]]
+	run -0 timeout "$T" "$SENDER" -q --count 1 --size 65527 ::1 "$PORT"
+	wait_pid "$rcv_PID"
+	grep -q '^\[::1\]:[0-9]* 65527 bytes ' rcv.out
+}
+
+@test "--rate paces the datagrams: 11 at 20 per second take at least half a second" {
+	start_server rcv "$RECEIVER" -c 11 0
+	local t0 t1
+	t0=$(date +%s%N)
+	run -0 timeout "$T" "$SENDER" -q --count 11 --rate 20 127.0.0.1 "$PORT"
+	t1=$(date +%s%N)
+	echo "took $(((t1 - t0) / 1000000)) ms"
+	[ $(((t1 - t0) / 1000000)) -ge 480 ]
+	wait_pid "$rcv_PID"
+	[ "$STATUS" -eq 0 ]
+}
+
+@test "-6 on the wildcard is IPv6 only (IPV6_V6ONLY 1): an IPv4 datagram never arrives" {
+	have_ipv6 || skip "no IPv6 loopback on this machine"
+	start_server rcv "$RECEIVER" -v -6 -w 0.5 0
+	grep -q 'IPV6_V6ONLY, 1) = 0' rcv.err
+	run -0 timeout "$T" "$SENDER" -q 127.0.0.1 "$PORT" <<<"four"
+	wait_pid "$rcv_PID"
+	[ "$STATUS" -eq 75 ]
+	[ ! -s rcv.out ]
+}
+
 @test "--broadcast: without it a broadcast address is EACCES (exit 77, hint); with it the datagram arrives" {
 	start_server rcv "$RECEIVER" -4 --show -c 1 0
 	run -77 --separate-stderr timeout "$T" "$SENDER" 127.255.255.255 "$PORT" <<<"all"

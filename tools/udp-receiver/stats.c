@@ -92,7 +92,9 @@ stats_report(const struct seqstats *st)
 	unsigned long lost = expected > st->unique ? expected - st->unique : 0;
 	double secs = (double)(st->last.tv_sec - st->first.tv_sec) +
 	    (double)(st->last.tv_nsec - st->first.tv_nsec) / 1e9;
-	double rate = secs > 0 ? (double)st->received / secs : 0;
+	/* n datagrams arrive over n - 1 gaps: no rate from fewer than two. */
+	double rate = secs > 0 && st->received > 1 ?
+	    (double)(st->received - 1) / secs : 0;
 	int n;
 
 	n = snprintf(text, sizeof(text),
