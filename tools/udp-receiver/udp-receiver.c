@@ -40,7 +40,7 @@ main(int argc, char *argv[])
 	struct seqstats st;
 	socklen_t locallen;
 	char where[ADDR_STRLEN] = "";
-	int fd = -1, err = 0, status, family;
+	int fd = -1, err = 0, rc, status, family;
 
 	cli_init(argv[0]);
 	parse_options(argc, argv, &opt);
@@ -49,10 +49,10 @@ main(int argc, char *argv[])
 	family = opt.group ? resolve_group(&opt, &group) : opt.family;
 
 	/* Which local addresses may we bind? (lessons/03-bind.md) */
-	err = addr_resolve(opt.bind_addr, opt.port, family, SOCK_DGRAM, 1, &res);
-	if (err != 0)
+	rc = addr_resolve(opt.bind_addr, opt.port, family, SOCK_DGRAM, 1, &res);
+	if (rc != 0)
 		die(EX_NOHOST, "cannot resolve local address '%s': %s",
-		    opt.bind_addr, gai_strerror(err));
+		    opt.bind_addr, gai_strerror(rc));
 
 	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
 		addr_format(ai->ai_addr, ai->ai_addrlen, where, sizeof(where));
