@@ -3,6 +3,7 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <errno.h>
@@ -68,6 +69,12 @@ static const struct optname optnames[] = {
 	{ SOL_SOCKET, SO_TYPE, "SOL_SOCKET", "SO_TYPE" },
 	{ IPPROTO_TCP, TCP_NODELAY, "IPPROTO_TCP", "TCP_NODELAY" },
 	{ IPPROTO_IPV6, IPV6_V6ONLY, "IPPROTO_IPV6", "IPV6_V6ONLY" },
+	{ SOL_SOCKET, SO_RCVTIMEO, "SOL_SOCKET", "SO_RCVTIMEO" },
+	{ IPPROTO_IP, IP_ADD_MEMBERSHIP, "IPPROTO_IP", "IP_ADD_MEMBERSHIP" },
+	{ IPPROTO_IP, IP_MULTICAST_IF, "IPPROTO_IP", "IP_MULTICAST_IF" },
+	{ IPPROTO_IPV6, IPV6_JOIN_GROUP, "IPPROTO_IPV6", "IPV6_JOIN_GROUP" },
+	{ IPPROTO_IPV6, IPV6_MULTICAST_IF, "IPPROTO_IPV6",
+	    "IPV6_MULTICAST_IF" },
 };
 
 /* Describe an option as "SOL_SOCKET, SO_REUSEADDR" (or numbers). */
@@ -432,6 +439,117 @@ step_nonblock(int fd, int on)
 	rc = fcntl(fd, F_SETFL, flags);
 	trace_event("fcntl", "fcntl(fd=%d, F_SETFL, %sO_NONBLOCK) = %d", fd,
 	    on ? "" : "~", rc);
+	return rc;
+}
+
+/* 2 setsockopt: SO_RCVTIMEO / SO_SNDTIMEO, a timeout in milliseconds. */
+int
+step_setsockopt_timeout(int fd, int name, int ms)
+{
+	char call[160], what[64];
+	struct timeval tv;
+	int rc, err;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	rc = setsockopt(fd, SOL_SOCKET, name, &tv, sizeof(tv));
+	err = errno;
+	optname(SOL_SOCKET, name, what, sizeof(what));
+	snprintf(call, sizeof(call), "setsockopt(fd=%d, %s, %d.%03ds)", fd,
+	    what, ms / 1000, ms % 1000);
+	narrate(STEP_SETSOCKOPT, rc, err, call, NULL);
+	return rc;
+}
+
+/* Format an IPv4/IPv6 address without its port: "239.1.2.3", "[ff12::1]". */
+static void
+format_host(const struct sockaddr *sa, char *buf, size_t size)
+{
+	char *colon;
+
+	addr_format(sa, sizeof(struct sockaddr_storage), buf, size);
+	colon = strrchr(buf, ':');
+	if (colon != NULL && (sa->sa_family == AF_INET ||
+	    sa->sa_family == AF_INET6))
+		*colon = '\0';
+}
+
+/* 2 setsockopt: join a multicast group (IP_ADD_MEMBERSHIP for IPv4,
+ * IPV6_JOIN_GROUP for IPv6) on the interface with address ifaddr (IPv4,
+ * NULL: the kernel's choice) or index ifindex (IPv6, 0: the kernel's). */
+int
+step_join_group(int fd, const struct sockaddr *group,
+    const struct sockaddr *ifaddr, unsigned ifindex)
+{
+	char call[ADDR_STRLEN * 2 + 96], grp[ADDR_STRLEN], ifc[ADDR_STRLEN];
+	int rc, err;
+
+	format_host(group, grp, sizeof(grp));	/* a group has no port */
+	if (group->sa_family == AF_INET) {
+		struct ip_mreq mr;
+
+		memset(&mr, 0, sizeof(mr));
+		mr.imr_multiaddr = ((const struct sockaddr_in *)(const void *)
+		    group)->sin_addr;
+		mr.imr_interface.s_addr = htonl(INADDR_ANY);
+		if (ifaddr != NULL)
+			mr.imr_interface = ((const struct sockaddr_in *)
+			    (const void *)ifaddr)->sin_addr;
+		rc = setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr,
+		    sizeof(mr));
+		err = errno;
+		if (ifaddr != NULL)
+			format_host(ifaddr, ifc, sizeof(ifc));
+		else
+			snprintf(ifc, sizeof(ifc), "any");
+		snprintf(call, sizeof(call), "setsockopt(fd=%d, IPPROTO_IP, "
+		    "IP_ADD_MEMBERSHIP, {group %s, interface %s})", fd, grp,
+		    ifc);
+	} else {
+		struct ipv6_mreq mr;
+
+		memset(&mr, 0, sizeof(mr));
+		mr.ipv6mr_multiaddr = ((const struct sockaddr_in6 *)
+		    (const void *)group)->sin6_addr;
+		mr.ipv6mr_interface = ifindex;
+		rc = setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr,
+		    sizeof(mr));
+		err = errno;
+		snprintf(call, sizeof(call), "setsockopt(fd=%d, IPPROTO_IPV6, "
+		    "IPV6_JOIN_GROUP, {group %s, interface index %u})", fd,
+		    grp, ifindex);
+	}
+	narrate(STEP_SETSOCKOPT, rc, err, call, NULL);
+	return rc;
+}
+
+/* 2 setsockopt: the interface multicast leaves by (IP_MULTICAST_IF with
+ * address ifaddr for IPv4, IPV6_MULTICAST_IF with ifindex for IPv6). */
+int
+step_multicast_if(int fd, int family, const struct sockaddr *ifaddr,
+    unsigned ifindex)
+{
+	char call[ADDR_STRLEN + 96], ifc[ADDR_STRLEN];
+	int rc, err;
+
+	if (family == AF_INET) {
+		struct in_addr in = ((const struct sockaddr_in *)(const void *)
+		    ifaddr)->sin_addr;
+
+		rc = setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &in,
+		    sizeof(in));
+		err = errno;
+		format_host(ifaddr, ifc, sizeof(ifc));
+		snprintf(call, sizeof(call), "setsockopt(fd=%d, IPPROTO_IP, "
+		    "IP_MULTICAST_IF, %s)", fd, ifc);
+	} else {
+		rc = setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex,
+		    sizeof(ifindex));
+		err = errno;
+		snprintf(call, sizeof(call), "setsockopt(fd=%d, IPPROTO_IPV6, "
+		    "IPV6_MULTICAST_IF, interface index %u)", fd, ifindex);
+	}
+	narrate(STEP_SETSOCKOPT, rc, err, call, NULL);
 	return rc;
 }
 
