@@ -17,8 +17,17 @@
 #include <string.h>
 #include <unistd.h>
 #ifdef __linux__
-#include <linux/openat2.h>
+#include <stdint.h>
 #include <sys/syscall.h>
+#ifndef SYS_openat2
+#define SYS_openat2 437		/* Linux 5.6; the same on every architecture */
+#endif
+/* openat2's argument, as in <linux/openat2.h> (not every libc has it). */
+struct open_how_ {
+	uint64_t flags, mode, resolve;
+};
+#define RESOLVE_NO_MAGICLINKS_ 0x02	/* no /proc/PID/fd/N jumps */
+#define RESOLVE_BENEATH_ 0x08		/* never leave the directory fd */
 #endif
 
 #include "files.h"
@@ -169,11 +178,11 @@ files_open(const struct httpd_config *cfg, const char *rel, int *fd)
 	}
 #ifdef __linux__
 	{
-		struct open_how how;
+		struct open_how_ how;
 
 		memset(&how, 0, sizeof(how));
-		how.flags = (unsigned long long)flags;
-		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+		how.flags = (uint64_t)flags;
+		how.resolve = RESOLVE_BENEATH_ | RESOLVE_NO_MAGICLINKS_;
 		*fd = (int)syscall(SYS_openat2, cfg->root_fd, name, &how,
 		    sizeof(how));
 		if (*fd >= 0)

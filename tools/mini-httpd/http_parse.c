@@ -283,10 +283,10 @@ http_parse(const char *buf, size_t len, size_t max_head,
 		return len >= max_head ? (req->status = 431, HTTP_ERROR) :
 		    HTTP_INCOMPLETE;
 	if (!next_line(buf, pos, len, &lf)) {
-		if (len - pos > HTTP_MAX_TARGET + 64)
+		/* A request line that alone fills the buffer: its target is
+		 * what is too long. */
+		if (len - pos > HTTP_MAX_TARGET + 64 || len >= max_head)
 			return req->status = 414, HTTP_ERROR;
-		if (len >= max_head)
-			return req->status = 431, HTTP_ERROR;
 		return HTTP_INCOMPLETE;
 	}
 	n = line_length(buf, pos, lf);
