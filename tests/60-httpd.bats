@@ -20,6 +20,18 @@ setup() {
 	ln -s index.html www/alias.html
 }
 
+# Stop each server with SIGTERM sent to it directly, before helpers.bash
+# signals its `timeout` wrapper: timeout follows TERM with a SIGCONT, which
+# can cancel the SIGSTOP that LeakSanitizer's exit-time check relies on
+# and hang a sanitizer build forever.
+teardown() {
+	local pid
+	for pid in "${SPAWNED[@]}"; do
+		pkill -TERM -P "$pid" 2>/dev/null || true
+	done
+	cleanup_spawned
+}
+
 # httpd ARGS...: start mini-httpd on a kernel-chosen port serving www/.
 httpd() {
 	start_server srv "$HTTPD" -p 0 "$@" www
@@ -433,7 +445,7 @@ time.sleep(3)' "$PORT" 3>&- &
 
 @test "SIGTERM stops the server cleanly with exit 0" {
 	httpd
-	kill -TERM "$srv_PID"
+	pkill -TERM -P "$srv_PID"
 	wait_pid "$srv_PID"
 	[ "$STATUS" -eq 0 ]
 }

@@ -50,11 +50,12 @@ void
 conn_accept(struct server *s, int fd, const struct sockaddr *peer,
     socklen_t len)
 {
-	struct conn *c = s->free_conns;
+	struct conn *c = server_slot(s);
 
-	s->free_conns = c->next_free;
-	if (c - s->conns >= s->high)
-		s->high = (int)(c - s->conns) + 1;
+	if (c == NULL) {	/* cannot happen: accept_all() checks first */
+		step_close(fd);
+		return;
+	}
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
 	c->res.fd = -1;

@@ -95,6 +95,8 @@ void conn_timeout(struct server *s, struct conn *c);
 /* Close c and give its slot and buffer back. */
 void conn_close(struct server *s, struct conn *c);
 
+/* A free connection slot, or NULL if all are taken. */
+struct conn *server_slot(struct server *s);
 /* Write the access-log line for c's finished response (server.c). */
 void server_log(struct server *s, struct conn *c);
 /* An object from the pool (allocated on first use); NULL if out of memory. */

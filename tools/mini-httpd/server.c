@@ -63,21 +63,16 @@ pool_put(struct pool *p, void *obj)
 int
 server_init(struct server *s, const struct httpd_config *cfg, int lfd)
 {
-	int i;
-
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
 	s->lfd = lfd;
 	s->nslots = cfg->max_conns + SPARE_CONNS;
 	s->io_pool.size = sizeof(struct iobuf) + cfg->max_head;
 	s->out_pool.size = sizeof(struct scratch);
-	/* calloc'd pages are only backed by memory once touched. */
+	/* A large calloc is backed by memory only where it is touched: slots
+	 * are handed out in order (server_slot), so idle capacity is free. */
 	if ((s->conns = calloc((size_t)s->nslots, sizeof(*s->conns))) == NULL)
 		return -1;
-	for (i = s->nslots - 1; i >= 0; i--) {
-		s->conns[i].next_free = s->free_conns;
-		s->free_conns = &s->conns[i];
-	}
 	if ((s->loop = loop_new()) == NULL)
 		return -1;
 	if (loop_add(s->loop, lfd, LOOP_READ, NULL) < 0)
@@ -85,6 +80,19 @@ server_init(struct server *s, const struct httpd_config *cfg, int lfd)
 	s->accepting = 1;
 	s->now = now_ms();
 	return 0;
+}
+
+/* A free connection slot: a reused one, else the next never used. */
+struct conn *
+server_slot(struct server *s)
+{
+	struct conn *c = s->free_conns;
+
+	if (c != NULL)
+		s->free_conns = c->next_free;
+	else if (s->high < s->nslots)
+		c = &s->conns[s->high++];
+	return c;
 }
 
 /* Stop watching the listener until a slot or a descriptor is free. */
@@ -104,7 +112,7 @@ accept_all(struct server *s)
 	int i, fd;
 
 	for (i = 0; i < ACCEPT_BATCH; i++) {
-		if (s->free_conns == NULL) {
+		if (s->free_conns == NULL && s->high == s->nslots) {
 			pause_accepting(s);
 			return;
 		}
@@ -132,7 +140,7 @@ sweep(struct server *s)
 		if (s->conns[i].state != C_FREE &&
 		    s->conns[i].deadline <= s->now)
 			conn_timeout(s, &s->conns[i]);
-	if (!s->accepting && s->free_conns != NULL &&
+	if (!s->accepting && (s->free_conns != NULL || s->high < s->nslots) &&
 	    loop_mod(s->loop, s->lfd, LOOP_READ, NULL) == 0)
 		s->accepting = 1;
 }
