@@ -84,6 +84,19 @@ code() {
 	grep -Eq '\[7 send\] sendfile\(fd=[0-9]+, file=[0-9]+, offset 0, 10485760\) = [0-9]+' srv.err
 }
 
+@test "a small file changed on disk is served fresh within the cache's second" {
+	httpd
+	[ "$(timeout "$T" curl -s "http://127.0.0.1:$PORT/digits.txt")" = 0123456789abcdefghij ]
+	printf 'changed' >www/digits.txt
+	for _ in $(seq 40); do
+		got=$(timeout "$T" curl -s "http://127.0.0.1:$PORT/digits.txt")
+		[ "$got" = changed ] && break
+		[ "$got" = 0123456789abcdefghij ]	# the old bytes, whole, until then
+		sleep 0.1
+	done
+	[ "$got" = changed ]
+}
+
 @test "HEAD: the headers of GET, no body, and '-' bytes in the log" {
 	httpd
 	run -0 timeout "$T" curl -s -I "http://127.0.0.1:$PORT/digits.txt"

@@ -247,10 +247,17 @@ conn_send(struct server *s, struct conn *c)
 	conn_done(s, c);
 	return;
 blocked:
-	if (errno == EAGAIN || errno == EWOULDBLOCK)
-		watch(s, c, LOOP_WRITE);
-	else
+	if (errno != EAGAIN && errno != EWOULDBLOCK) {
 		conn_close(s, c);
+		return;
+	}
+	/* The cache may refill before the socket drains: keep a copy. */
+	if (r->body_cached) {
+		memcpy(c->out->page, r->body, r->body_len);
+		r->body = c->out->page;
+		r->body_cached = 0;
+	}
+	watch(s, c, LOOP_WRITE);
 }
 
 /* Read and drop what a closing client still sends, until it closes. */

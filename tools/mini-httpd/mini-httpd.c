@@ -29,6 +29,7 @@
 #endif
 
 #include "addr.h"
+#include "cache.h"
 #include "cli.h"
 #include "conn.h"
 #include "httpd.h"
@@ -110,6 +111,7 @@ main(int argc, char *argv[])
 	if (server_run(&srv, &stop) < 0)
 		trace_error("event loop failed: %s", strerror(errno));
 	server_free(&srv);
+	cache_free();
 	fflush(stdout);
 
 	/* Step 9, close: stop listening, and stop the workers. */

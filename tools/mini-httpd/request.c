@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "files.h"
 #include "request.h"
 #include "response.h"
@@ -23,6 +24,9 @@ struct entity {
 	char etag[48];
 	char modified[HTTP_DATE_LEN];
 	time_t mtime;
+	const char *bytes;	/* the whole file, from the cache, or NULL */
+	const char *fields;	/* a 200's header fields, from the cache */
+	size_t fields_len;
 };
 
 /* Reset res to "nothing to send yet". */
@@ -196,16 +200,20 @@ send_file(const struct http_request *req, struct entity *e,
 		if (head)
 			res->body_len = 0;
 	} else {
-		if (res->status != 304) {
-			resp_add(&h, "Content-Type: %s", e->type);
-			resp_add(&h, "Content-Length: %llu", count);
+		if (res->status == 200 && e->fields_len > 0) {
+			resp_raw(&h, e->fields, e->fields_len);
+		} else {
+			if (res->status != 304) {
+				resp_add(&h, "Content-Type: %s", e->type);
+				resp_add(&h, "Content-Length: %llu", count);
+			}
+			if (res->status == 206)
+				resp_add(&h, "Content-Range: bytes %llu-%llu/%llu",
+				    from, from + count - 1, e->size);
+			resp_add(&h, "Last-Modified: %s", e->modified);
+			resp_add(&h, "ETag: %s", e->etag);
+			resp_add(&h, "Accept-Ranges: bytes");
 		}
-		if (res->status == 206)
-			resp_add(&h, "Content-Range: bytes %llu-%llu/%llu",
-			    from, from + count - 1, e->size);
-		resp_add(&h, "Last-Modified: %s", e->modified);
-		resp_add(&h, "ETag: %s", e->etag);
-		resp_add(&h, "Accept-Ranges: bytes");
 	}
 	resp_end(&h, res->close, req->minor == 0 && !res->close);
 	res->head = s->head;
@@ -213,7 +221,11 @@ send_file(const struct http_request *req, struct entity *e,
 	if (res->status == 200 || res->status == 206) {
 		res->log_bytes = head ? 0 : count;
 		/* A small body travels in the same writev as the head. */
-		if (!head && count <= sizeof(s->page) &&
+		if (!head && e->bytes != NULL) {
+			res->body = e->bytes + from;
+			res->body_len = count;
+			res->body_cached = 1;
+		} else if (!head && count <= sizeof(s->page) &&
 		    pread(e->fd, s->page, count, (off_t)from) == (ssize_t)count) {
 			res->body = s->page;
 			res->body_len = count;
@@ -292,6 +304,7 @@ describe(int fd, const char *rel, struct entity *e)
 
 	if (fstat(fd, &st) < 0)
 		return 500;
+	memset(e, 0, sizeof(*e));
 	e->fd = fd;
 	e->size = (unsigned long long)st.st_size;
 	e->mtime = st.st_mtime;
@@ -300,6 +313,30 @@ describe(int fd, const char *rel, struct entity *e)
 	snprintf(e->etag, sizeof(e->etag), "\"%llx-%llx\"", e->size,
 	    (unsigned long long)st.st_mtime);
 	return S_ISDIR(st.st_mode) ? 1 : S_ISREG(st.st_mode) ? 0 : 403;
+}
+
+/* Answer from the cache if rel is a small file there; 1 if answered. */
+static int
+from_cache(const struct httpd_config *cfg, const struct http_request *req,
+    const char *rel, struct scratch *s, struct response *res)
+{
+	const struct cache_entry *ce = cache_get(cfg, rel, sizeof(s->page));
+	struct entity e;
+
+	if (ce == NULL || !ce->small)
+		return 0;
+	memset(&e, 0, sizeof(e));
+	e.fd = -1;
+	e.size = ce->size;
+	e.mtime = ce->mtime;
+	e.type = ce->type;
+	memcpy(e.etag, ce->etag, sizeof(e.etag));
+	memcpy(e.modified, ce->modified, sizeof(e.modified));
+	e.bytes = ce->bytes;
+	e.fields = ce->fields;
+	e.fields_len = ce->fields_len;
+	send_file(req, &e, s, res);
+	return 1;
 }
 
 /* Find what the path names and answer with it. */
@@ -315,6 +352,8 @@ answer_path(const struct httpd_config *cfg, const struct http_request *req,
 
 	status = files_target(req->target, cfg->dotfiles, rel,
 	    sizeof(rel) - 16, &path, &slash);
+	if (status == 0 && from_cache(cfg, req, rel, s, res))
+		return;
 	if (status == 0)
 		status = files_open(cfg, rel, &fd);
 	if (status != 0) {
@@ -332,6 +371,10 @@ answer_path(const struct httpd_config *cfg, const struct http_request *req,
 		/* A directory: its index.html, else a listing. */
 		n = strlen(rel);
 		snprintf(rel + n, sizeof(rel) - n, "%sindex.html", n ? "/" : "");
+		if (from_cache(cfg, req, rel, s, res)) {
+			close(fd);
+			return;
+		}
 		if (files_open(cfg, rel, &e.fd) == 0) {
 			kind = describe(e.fd, rel, &e);
 			if (kind == 0) {

@@ -32,6 +32,7 @@ struct response {
 	size_t head_len;
 	const char *body;	/* bytes after the head (not for HEAD) */
 	size_t body_len;
+	int body_cached;	/* body points into the file cache */
 	int fd;			/* a file to send after them, or -1 */
 	off_t off;		/* where in the file to start */
 	unsigned long long len;	/* how many file bytes to send */

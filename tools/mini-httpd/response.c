@@ -68,6 +68,18 @@ resp_add(struct head *h, const char *fmt, ...)
 	h->len += 2;
 }
 
+/* Add bytes that are already formatted header lines. */
+void
+resp_raw(struct head *h, const char *lines, size_t n)
+{
+	if (h->overflow || n >= h->size - h->len) {
+		h->overflow = 1;
+		return;
+	}
+	memcpy(h->buf + h->len, lines, n);
+	h->len += n;
+}
+
 /* Start a head with the status line, Server and Date. */
 void
 resp_start(struct head *h, char *buf, size_t size, int status)
@@ -76,9 +88,8 @@ resp_start(struct head *h, char *buf, size_t size, int status)
 	h->size = size;
 	h->len = 0;
 	h->overflow = 0;
-	resp_add(h, "HTTP/1.1 %d %s", status, resp_reason(status));
-	resp_add(h, "Server: mini-httpd/%s", SOCKLAB_VERSION);
-	resp_add(h, "Date: %s", resp_date_now());
+	resp_add(h, "HTTP/1.1 %d %s\r\nServer: mini-httpd/%s\r\nDate: %s",
+	    status, resp_reason(status), SOCKLAB_VERSION, resp_date_now());
 }
 
 /* End the head with Connection and the empty line. */

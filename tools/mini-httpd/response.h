@@ -28,6 +28,8 @@ void resp_start(struct head *h, char *buf, size_t size, int status);
 /* Add one header line, printf-style: resp_add(h, "Content-Length: %d", n). */
 void resp_add(struct head *h, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Add bytes that are already formatted header lines (each with CR LF). */
+void resp_raw(struct head *h, const char *lines, size_t n);
 /* End the head: Connection (close or keep-alive) and the empty line.
  * http10_keep says the client is HTTP/1.0 and asked for keep-alive. */
 void resp_end(struct head *h, int close, int http10_keep);
