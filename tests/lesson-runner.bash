@@ -135,8 +135,12 @@ lesson_run_example() {
 		fi
 	done
 	# Background terminals may finish by themselves; then they are stopped.
+	# (Poll, not wait_pid: its wait would block on a server that never ends.)
 	for i in "${!pids[@]}"; do
-		wait_pid "${pids[$i]}" 3
+		for _ in $(seq 60); do
+			kill -0 "${pids[$i]}" 2>/dev/null || break
+			sleep 0.05
+		done
 		kill -TERM -- "-${pids[$i]}" 2>/dev/null || true
 		wait "${pids[$i]}" 2>/dev/null || true
 	done
