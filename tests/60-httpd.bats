@@ -25,9 +25,20 @@ setup() {
 # can cancel the SIGSTOP that LeakSanitizer's exit-time check relies on
 # and hang a sanitizer build forever.
 teardown() {
-	local pid
+	stop_servers
+}
+
+# stop_servers: SIGTERM to each spawned program, wait for it, then clean up.
+stop_servers() {
+	local pid i
 	for pid in "${SPAWNED[@]}"; do
 		pkill -TERM -P "$pid" 2>/dev/null || true
+	done
+	for pid in "${SPAWNED[@]}"; do
+		for ((i = 0; i < 100; i++)); do
+			pgrep -P "$pid" >/dev/null || break
+			sleep 0.05
+		done
 	done
 	cleanup_spawned
 }
@@ -220,7 +231,7 @@ EOF
 	[ "$(code /.secret)" = 404 ]
 	[ "$(code /sub/%2esecret)" = 404 ]
 	[[ "$(timeout "$T" curl -s "http://127.0.0.1:$PORT/empty/")" != *secret* ]]
-	cleanup_spawned
+	stop_servers
 	httpd --dotfiles --no-listing
 	[ "$(timeout "$T" curl -s "http://127.0.0.1:$PORT/.secret")" = "hidden" ]
 	[ "$(code /sub/)" = 403 ]
