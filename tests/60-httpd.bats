@@ -433,6 +433,9 @@ time.sleep(3)' "$PORT" 3>&- &
 @test "500 when the server cannot open a file (out of descriptors)" {
 	# Six descriptors are in use at start (stdio, ROOT, epoll, listener):
 	# a limit of 8 leaves room for two connections and no file.
+	if [ "$(head -c 2 "$HTTPD")" = '#!' ]; then
+		skip "mini-httpd runs under a wrapper (valgrind) that needs descriptors too"
+	fi
 	spawn srv bash -c "ulimit -n 8 && exec \"\$0\" -p 0 -v www" "$HTTPD"
 	wait_for_line srv.err 'listening on'
 	PORT=$(sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' srv.err)

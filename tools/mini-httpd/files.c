@@ -177,7 +177,9 @@ files_open(const struct httpd_config *cfg, const char *rel, int *fd)
 		return *fd < 0 ? open_status(errno) : 0;
 	}
 #ifdef __linux__
-	{
+	static int no_openat2;	/* the kernel (or valgrind) lacks it */
+
+	if (!no_openat2) {
 		struct open_how_ how;
 
 		memset(&how, 0, sizeof(how));
@@ -191,6 +193,7 @@ files_open(const struct httpd_config *cfg, const char *rel, int *fd)
 		 * that may still land inside ROOT: realpath() decides. */
 		if (errno != ENOSYS && errno != EXDEV)
 			return open_status(errno);
+		no_openat2 = errno == ENOSYS;
 	}
 #endif
 	if (inside_root(cfg, rel, &status) < 0)
