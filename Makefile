@@ -81,6 +81,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -D_GNU_SOURCE
 FUZZ_SRC_addr = common/addr.c common/trace.c
+FUZZ_SRC_http = tools/mini-httpd/http_parse.c tools/mini-httpd/files.c -Itools/mini-httpd
 fuzz:
 	@mkdir -p build/fuzz/corpus-$(FUZZ)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o build/fuzz/fuzz-$(FUZZ) \

@@ -4,6 +4,10 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
+#ifdef __linux__
+#include <sys/sendfile.h>
+#endif
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <errno.h>
@@ -709,4 +713,108 @@ step_peercred(int fd, long *pid, long *uid, long *gid)
 #endif
 	narrate(STEP_SETSOCKOPT, rc, err, call, rc == 0 ? extra : NULL);
 	return rc;
+}
+
+/* 5 accept: a non-blocking, close-on-exec connection. */
+int
+step_accept_nb(int fd, struct sockaddr_storage *peer, socklen_t *len)
+{
+	char call[64], extra[ADDR_STRLEN + 8], where[ADDR_STRLEN];
+	int rc, err;
+
+	do {
+		*len = sizeof(*peer);
+#ifdef __linux__
+		rc = accept4(fd, (struct sockaddr *)peer, len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+#else
+		rc = accept(fd, (struct sockaddr *)peer, len);
+		if (rc >= 0) {
+			fcntl(rc, F_SETFL, fcntl(rc, F_GETFL) | O_NONBLOCK);
+			fcntl(rc, F_SETFD, FD_CLOEXEC);
+		}
+#endif
+	} while (retry(rc));
+	err = errno;
+	if (trace_enabled(rc < 0 && !not_yet(err) ? TRACE_STATUS :
+	    TRACE_STEPS)) {
+#ifdef __linux__
+		snprintf(call, sizeof(call), "accept4(fd=%d, SOCK_NONBLOCK)", fd);
+#else
+		snprintf(call, sizeof(call), "accept(fd=%d)", fd);
+#endif
+		if (rc >= 0)
+			snprintf(extra, sizeof(extra), ", peer %s",
+			    addr_format((struct sockaddr *)peer, *len, where,
+			    sizeof(where)));
+		narrate(STEP_ACCEPT, rc, err, call, rc >= 0 ? extra : NULL);
+	}
+	errno = err;
+	return rc;
+}
+
+/* 7 send: writev(2). */
+ssize_t
+step_writev(int fd, const struct iovec *iov, int iovcnt)
+{
+	char call[80];
+	size_t total = 0;
+	ssize_t n;
+	int i, err;
+
+	do {
+		n = writev(fd, iov, iovcnt);
+	} while (retry(n));
+	err = errno;
+	if (trace_enabled(n < 0 && !not_yet(err) ? TRACE_STATUS :
+	    TRACE_STEPS)) {
+		for (i = 0; i < iovcnt; i++)
+			total += iov[i].iov_len;
+		snprintf(call, sizeof(call), "writev(fd=%d, %d buffers, %zu)",
+		    fd, iovcnt, total);
+		narrate(STEP_SEND, (long)n, err, call, NULL);
+		if (n > 0 && iovcnt > 0)
+			trace_payload(iov[0].iov_base, (size_t)n <
+			    iov[0].iov_len ? (size_t)n : iov[0].iov_len);
+	}
+	errno = err;
+	return n;
+}
+
+/* 7 send: file bytes to a socket, with sendfile(2) where there is one. */
+ssize_t
+step_sendfile(int sock, int file, off_t *offset, size_t count)
+{
+	char call[96];
+	off_t from = *offset;
+	ssize_t n;
+	int err;
+
+#ifdef __linux__
+	do {
+		n = sendfile(sock, file, offset, count);
+	} while (retry(n));
+#else
+	char buf[64 * 1024];
+
+	if (count > sizeof(buf))
+		count = sizeof(buf);
+	n = pread(file, buf, count, *offset);
+	if (n > 0) {
+		do {
+			n = send(sock, buf, (size_t)n, MSG_NOSIGNAL);
+		} while (retry(n));
+		if (n > 0)
+			*offset += n;
+	}
+#endif
+	err = errno;
+	if (trace_enabled(n < 0 && !not_yet(err) ? TRACE_STATUS :
+	    TRACE_STEPS)) {
+		snprintf(call, sizeof(call), "sendfile(fd=%d, file=%d, "
+		    "offset %lld, %zu)", sock, file, (long long)from, count);
+		narrate(STEP_SEND, (long)n, err, call, NULL);
+	}
+	errno = err;
+	return n;
 }

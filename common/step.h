@@ -93,3 +93,19 @@ ssize_t step_recvmsg(int fd, struct msghdr *msg, int flags);
 int step_peercred(int fd, long *pid, long *uid, long *gid);
 
 #endif
+
+/* The following wrappers serve non-blocking servers (mini-httpd). */
+struct iovec;
+
+/* 5 accept: accept a connection that is already non-blocking and
+ * close-on-exec (accept4 on Linux, accept + fcntl elsewhere). EAGAIN is
+ * narrated only at -v: it just means the queue is empty. */
+int step_accept_nb(int fd, struct sockaddr_storage *peer, socklen_t *len);
+
+/* 7 send: writev(2), several buffers in one call (a head and a body). */
+ssize_t step_writev(int fd, const struct iovec *iov, int iovcnt);
+
+/* 7 send: count bytes of file from *offset to socket sock, advancing
+ * *offset: sendfile(2) on Linux (the kernel copies, no user buffer),
+ * pread + send elsewhere. */
+ssize_t step_sendfile(int sock, int file, off_t *offset, size_t count);

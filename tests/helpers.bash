@@ -29,7 +29,7 @@ tool() {
 spawn() {
 	local name=$1
 	shift
-	(close_fds; exec timeout "$T" "$@") <"${SPAWN_STDIN:-/dev/null}" \
+	(close_fds; exec timeout --foreground "$T" "$@") <"${SPAWN_STDIN:-/dev/null}" \
 		>"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" &
 	SPAWNED+=("$!")
 	printf -v "${name}_PID" '%s' "$!"

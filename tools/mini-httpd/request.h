@@ -1,0 +1,50 @@
+/*
+ * request.h - deciding the response to one parsed request: which file,
+ * which status (conditional requests, ranges, errors), which headers.
+ */
+#ifndef MINI_HTTPD_REQUEST_H
+#define MINI_HTTPD_REQUEST_H
+
+#include <sys/types.h>
+#include <stddef.h>
+
+#include "http_parse.h"
+#include "httpd.h"
+#include "listing.h"
+
+/* Files up to this size are read into memory and sent with the head in
+ * one writev; larger ones go out with sendfile. */
+#define SMALL_FILE (16 * 1024)
+
+/* Per-request scratch space; pooled, so a request costs no malloc. */
+struct scratch {
+	char head[1024];	/* the response head */
+	char page[SMALL_FILE];	/* an error page or a small file's bytes */
+	struct growbuf big;	/* a directory listing (kept, reused) */
+};
+
+/* What to send: head, then body bytes, then a file range. */
+struct response {
+	int status;
+	int close;		/* close the connection after this response */
+	int linger;		/* the client may still be sending: drain first */
+	const char *head;
+	size_t head_len;
+	const char *body;	/* bytes after the head (not for HEAD) */
+	size_t body_len;
+	int body_cached;	/* body points into the file cache */
+	int fd;			/* a file to send after them, or -1 */
+	off_t off;		/* where in the file to start */
+	unsigned long long len;	/* how many file bytes to send */
+	unsigned long long log_bytes;	/* body bytes, for the access log */
+};
+
+/* Decide the response to a request that http_parse() returned rc for. */
+void request_answer(const struct httpd_config *cfg,
+    const struct http_request *req, int rc, struct scratch *s,
+    struct response *res);
+
+/* An error response with its small page (408, 503 ...), then close. */
+void request_error(int status, struct scratch *s, struct response *res);
+
+#endif
