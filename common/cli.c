@@ -2,6 +2,7 @@
  * cli.c - what every tool's command line shares.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,9 @@ cli_init(const char *argv0)
 {
 	trace_init(argv0);
 	signal(SIGPIPE, SIG_IGN);
+	/* getopt's own messages name the full path; cli_bad_option() says it
+	 * in the narrator's format instead. */
+	opterr = 0;
 }
 
 /* Print "tool (socklab) VERSION" and exit 0. */
@@ -40,6 +44,19 @@ cli_usage_error(const char *fmt, ...)
 	va_end(ap);
 	trace_error("%s (try '%s --help')", msg, trace_progname());
 	exit(EX_USAGE);
+}
+
+/* After getopt returned '?': name the bad option in one line, exit 64. */
+void
+cli_bad_option(char *const argv[])
+{
+	char shortopt[3] = { '-', (char)optopt, '\0' };
+	/* A short option is in optopt; a long one (whose optopt is its
+	 * internal code, not a letter) is the word getopt just passed. */
+	int is_short = optopt > ' ' && optopt < 127;
+	const char *arg = is_short ? shortopt : argv[optind - 1];
+
+	cli_usage_error("bad option '%s': unknown, or missing its value", arg);
 }
 
 /* Print "tool: message" and exit with code. */

@@ -33,6 +33,9 @@ void cli_version(void) __attribute__((noreturn));
 void cli_usage_error(const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 1, 2)));
 
+/* After getopt returned '?': name the bad option in one line, exit 64. */
+void cli_bad_option(char *const argv[]) __attribute__((noreturn));
+
 /* Print "tool: message" and exit with code. */
 void die(int code, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));

@@ -111,7 +111,7 @@ parse_options(int argc, char *argv[], struct options *opt,
 			    "number of workers");
 			break;
 		default:
-			cli_usage_error("unknown or incomplete option");
+			cli_bad_option(argv);
 		}
 	}
 	if (argc - optind > 1)

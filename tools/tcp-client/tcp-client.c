@@ -97,6 +97,10 @@ main(int argc, char *argv[])
 		}
 	}
 	freeaddrinfo(res);
+	if (fd < 0 && step == STEP_BIND)
+		die_errno(err, step, NULL, "cannot bind the local address %s "
+		    "port %s", opt.source ? opt.source : "(any)",
+		    opt.source_port ? opt.source_port : "(any)");
 	if (fd < 0)
 		die_errno(err, step, server, "cannot connect to %s port %s",
 		    opt.host, opt.port);
@@ -235,7 +239,7 @@ parse_options(int argc, char *argv[], struct options *opt)
 		case O_VERSION:
 			cli_version();
 		default:
-			cli_usage_error("unknown or incomplete option");
+			cli_bad_option(argv);
 		}
 	}
 	if (argc - optind != 2)

@@ -228,7 +228,7 @@ parse_options(int argc, char *argv[], struct options *opt)
 		case O_VERSION:
 			cli_version();
 		default:
-			cli_usage_error("unknown or incomplete option");
+			cli_bad_option(argv);
 		}
 	}
 	if (argc - optind != 1)
