@@ -50,8 +50,8 @@ setup() {
 	wait_pid "$srv_PID"
 	in_order "socket setsockopt bind listen accept recv send recv close" \
 		"$(steps srv.err)"
-	grep -Eq '^tcp-server: \[3 bind\] bind\(fd=3, \[::\]:0\) = 0$' srv.err
-	grep -Eq '^tcp-server: \[5 accept\] accept\(fd=3\) = [0-9]+, peer 127\.0\.0\.1:[0-9]+$' srv.err
+	grep -Eq '^tcp-server: \[3 bind\] bind\(fd=[0-9]+, \[::\]:0\) = 0$' srv.err
+	grep -Eq '^tcp-server: \[5 accept\] accept\(fd=[0-9]+\) = [0-9]+, peer 127\.0\.0\.1:[0-9]+$' srv.err
 }
 
 @test "-v narrates the client's steps: socket, connect, send, recv, shutdown, close" {
@@ -184,9 +184,9 @@ setup() {
 @test "--nodelay, --backlog, --rcvbuf and --sndbuf are narrated as steps" {
 	start_server srv "$SERVER" -v --echo --nodelay --backlog 7 --rcvbuf 65536 --sndbuf 65536 0
 	run -0 timeout "$T" "$CLIENT" -v --nodelay 127.0.0.1 "$PORT" <<<"x"
-	grep -q 'listen(fd=3, 7) = 0' srv.err
-	grep -q 'setsockopt(fd=3, SOL_SOCKET, SO_RCVBUF, 65536) = 0' srv.err
-	grep -q 'setsockopt(fd=3, SOL_SOCKET, SO_SNDBUF, 65536) = 0' srv.err
+	grep -Eq 'listen\(fd=[0-9]+, 7\) = 0' srv.err
+	grep -Eq 'setsockopt\(fd=[0-9]+, SOL_SOCKET, SO_RCVBUF, 65536\) = 0' srv.err
+	grep -Eq 'setsockopt\(fd=[0-9]+, SOL_SOCKET, SO_SNDBUF, 65536\) = 0' srv.err
 	grep -Eq 'setsockopt\(fd=[0-9]+, IPPROTO_TCP, TCP_NODELAY, 1\) = 0' srv.err
 	[[ "$output" =~ setsockopt\(fd=[0-9]+,\ IPPROTO_TCP,\ TCP_NODELAY,\ 1\)\ =\ 0 ]]
 }
