@@ -434,3 +434,27 @@ step_nonblock(int fd, int on)
 	    on ? "" : "~", rc);
 	return rc;
 }
+
+#ifdef __linux__
+/* 7 send / 8 recv: splice(2) between a pipe and another descriptor. */
+ssize_t
+step_splice(int step, int from, int to, size_t len, unsigned flags)
+{
+	char call[80];
+	ssize_t n;
+	int err;
+
+	do {
+		n = splice(from, NULL, to, NULL, len, flags);
+	} while (retry(n));
+	err = errno;
+	if (trace_enabled(n < 0 && !not_yet(err) ? TRACE_STATUS : TRACE_STEPS)) {
+		snprintf(call, sizeof(call), "splice(fd=%d -> fd=%d, %zu)",
+		    from, to, len);
+		narrate(step, (long)n, err, call,
+		    n == 0 ? " (the other end closed)" : NULL);
+	}
+	errno = err;
+	return n;
+}
+#endif

@@ -64,4 +64,11 @@ int step_close(int fd);
 /* Make fd non-blocking (1) or blocking (0); narrated as [fcntl]. */
 int step_nonblock(int fd, int on);
 
+#ifdef __linux__
+/* 7 send / 8 recv (step says which): splice(2), which moves up to len
+ * bytes from a pipe to fd, or from fd to a pipe, inside the kernel,
+ * without copying them through the program; flags as for splice(2). */
+ssize_t step_splice(int step, int from, int to, size_t len, unsigned flags);
+#endif
+
 #endif
