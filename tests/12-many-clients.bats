@@ -15,9 +15,13 @@ setup() {
 held() {
 	local name=$1
 	shift
-	detached bash -c 'printf "%s\n" "${@:2}"
-		while [ ! -e "$1.go" ]; do sleep 0.05; done
-		echo "${1##*/} bye"' held "$BATS_TEST_TMPDIR/$name" "$@"
+	# Bounded: the test directory may be gone before NAME.go is seen.
+	detached bash -c 'printf "%s\n" "${@:3}"
+		for ((i = 0; i < $2 * 20; i++)); do
+			[ -e "$1.go" ] && break
+			sleep 0.05
+		done
+		echo "${1##*/} bye"' held "$BATS_TEST_TMPDIR/$name" "$T" "$@"
 }
 
 # wait_for_count FILE REGEX N: poll FILE until N lines match REGEX.
@@ -29,6 +33,18 @@ wait_for_count() {
 	done
 	echo "fewer than $3 lines match /$2/ in $1" >&2
 	return 1
+}
+
+# speaker NAME: stdin for a client that waits for NAME.go, says "hello from
+# NAME", then stays connected until NAME.end exists (bounded like held).
+speaker() {
+	detached bash -c 'for f in go end; do
+			for ((i = 0; i < $2 * 20; i++)); do
+				[ -e "$1.$f" ] && break
+				sleep 0.05
+			done
+			[ "$f" = go ] && echo "hello from ${1##*/}"
+		done' speaker "$BATS_TEST_TMPDIR/$1" "$T"
 }
 
 # server_pid: the tcp-server process (spawn runs it under timeout).
@@ -143,7 +159,7 @@ max_clients() {
 	wait_for_line c1.out 'one|two'
 	run -0 --separate-stderr timeout "$T" "$CLIENT" -q 127.0.0.1 "$PORT" </dev/null
 	[ "$output" = "server busy: too many clients, try again later" ]
-	grep -Eq '^tcp-server: refused 127\.0\.0\.1:[0-9]+: already 2 clients \(--max-clients 2\)$' srv.err
+	grep -Eq '^tcp-server: refused 127\.0\.0\.1:[0-9]+: --max-clients 2 reached$' srv.err
 	# The first two are still served.
 	touch c2.go
 	wait_pid "$c2_PID"
@@ -204,9 +220,7 @@ chat_port() {
 
 @test "chat: a line from A reaches B and C but not A; a leaving client is announced" {
 	start_server srv "$SERVER" --chat -k 0
-	SPAWN_STDIN=<(detached bash -c 'while [ ! -e A.go ]; do sleep 0.05; done
-		echo "hello from A"; while [ ! -e end ]; do sleep 0.05; done') \
-		spawn A "$CLIENT" 127.0.0.1 "$PORT"
+	SPAWN_STDIN=<(speaker A) spawn A "$CLIENT" 127.0.0.1 "$PORT"
 	SPAWN_STDIN=<(held B) spawn B "$CLIENT" 127.0.0.1 "$PORT"
 	SPAWN_STDIN=<(held C) spawn C "$CLIENT" 127.0.0.1 "$PORT"
 	wait_for_line srv.err 'joined the chat \(3 here\)'
@@ -227,7 +241,9 @@ chat_port() {
 	# Each join is announced to those already there: 2 + 1 + 0 lines.
 	[ "$(cat A.out B.out C.out | grep -Ec '^\* 127\.0\.0\.1:[0-9]+ joined$')" -eq 3 ]
 	grep -Eq "^\* welcome 127\.0\.0\.1:$(chat_port C), [1-3] here$" C.out
-	touch end B.go
+	touch B.go A.end
+	wait_pid "$B_PID"
+	[ "$STATUS" -eq 0 ]
 	wait_pid "$A_PID"
 	[ "$STATUS" -eq 0 ]
 }

@@ -136,7 +136,12 @@ lesson_run_example() {
 	done
 	# Background terminals may finish by themselves; then they are stopped.
 	for i in "${!pids[@]}"; do
-		wait_pid "${pids[$i]}" 3
+		# (Not wait_pid: it ends in a blocking wait, and a server run
+		# with -k never ends by itself.)
+		for ((p = 0; p < 60; p++)); do
+			kill -0 "${pids[$i]}" 2>/dev/null || break
+			sleep 0.05
+		done
 		kill -TERM -- "-${pids[$i]}" 2>/dev/null || true
 		wait "${pids[$i]}" 2>/dev/null || true
 	done

@@ -92,6 +92,5 @@ conn_refuse(int fd, const char *who, int max_clients)
 	/* The notice is short enough for any send buffer: this never waits. */
 	step_send(fd, SERVER_BUSY_NOTICE, sizeof(SERVER_BUSY_NOTICE) - 1);
 	step_close(fd);
-	trace_status("refused %s: already %d clients (--max-clients %d)", who,
-	    max_clients, max_clients);
+	trace_status("refused %s: --max-clients %d reached", who, max_clients);
 }
