@@ -248,15 +248,18 @@ chat_port() {
 	[ "$STATUS" -eq 0 ]
 }
 
-@test "chat: a line longer than the limit is cut, the next one comes whole" {
+@test "chat: a line longer than the limit is cut, the next ones come whole, NUL and all" {
 	start_server srv "$SERVER" --chat -k 0
 	SPAWN_STDIN=<(held B) spawn B "$CLIENT" -q 127.0.0.1 "$PORT"
 	wait_for_line srv.err 'joined the chat \(1 here\)'
-	{ head -c 100000 /dev/zero | tr '\0' x; printf '\nshort line\n'; } >long.txt
+	{ head -c 100000 /dev/zero | tr '\0' x; printf '\nshort line\nnul\0byte\n'; } >long.txt
 	run -0 timeout "$T" "$CLIENT" -q 127.0.0.1 "$PORT" <long.txt
 	wait_for_line B.out '\] short line$'
+	wait_for_line B.out 'nul'
+	# Any byte passes, NUL included.
+	tr '\0' '@' <B.out | grep -q '\] nul@byte$'
 	local cut
-	cut=$(grep -E '^\[127\.0\.0\.1:[0-9]+\] x+$' B.out)
+	cut=$(grep -aE '^\[127\.0\.0\.1:[0-9]+\] x+$' B.out)
 	[ "$(tr -cd x <<<"$cut" | wc -c)" -eq 511 ]
 	grep -q 'cut a line from 127.0.0.1:[0-9]* at 511 bytes' srv.err
 	touch B.go

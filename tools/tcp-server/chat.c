@@ -87,12 +87,12 @@ tell(struct room *r, struct member *m, const char *text, size_t len)
 	flush(r, m);
 }
 
-/* Send text to every member except from (NULL: to everyone). */
+/* Send len bytes of text to every member except from (NULL: everyone). */
 static void
-tell_others(struct room *r, const struct member *from, const char *text)
+tell_others(struct room *r, const struct member *from, const char *text,
+    size_t len)
 {
 	struct member *m;
-	size_t len = strlen(text);
 
 	for (m = r->members; m != NULL; m = m->next)
 		if (m != from)
@@ -104,12 +104,14 @@ static void
 relay_line(struct room *r, struct member *m)
 {
 	char msg[ADDR_STRLEN + CHAT_LINE_MAX + 8];
+	int n = snprintf(msg, sizeof(msg), "[%s] ", m->who);
 
-	snprintf(msg, sizeof(msg), "[%s] %.*s\n", m->who,
-	    (int)m->linelen, m->line);
+	/* memcpy, not %s: a line may hold any byte, NUL included. */
+	memcpy(msg + n, m->line, m->linelen);
+	msg[(size_t)n + m->linelen] = '\n';
 	trace_event("chat", "%zu bytes from %s to %d others", m->linelen,
 	    m->who, r->count - 1);
-	tell_others(r, m, msg);
+	tell_others(r, m, msg, (size_t)n + m->linelen + 1);
 	m->linelen = 0;
 }
 
@@ -184,7 +186,7 @@ join(struct room *r)
 	m->watch = LOOP_READ;
 	strcpy(m->who, who);
 	snprintf(msg, sizeof(msg), "* %s joined\n", who);
-	tell_others(r, NULL, msg);
+	tell_others(r, NULL, msg, strlen(msg));
 	m->next = r->members;
 	r->members = m;
 	r->count++;
@@ -219,7 +221,7 @@ sweep(struct room *r)
 			snprintf(msg, sizeof(msg), "* %s %s\n", m->who,
 			    m->leaving);
 			free(m);
-			tell_others(r, NULL, msg);
+			tell_others(r, NULL, msg, strlen(msg));
 			again = 1;
 		}
 	}
