@@ -5,8 +5,8 @@
  * epoll on Linux, poll() elsewhere). A call that would wait returns
  * EAGAIN instead, so one slow client can never stall the others. The
  * price is bookkeeping: what a client has sent us but not yet taken back
- * waits in that client's own output buffer, and while the buffer is
- * full we stop reading from it, so its memory stays bounded.
+ * waits in that client's own output buffer, and while anything waits
+ * there we stop reading from it, so its memory stays bounded.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,7 +25,7 @@
 struct client {
 	int fd;
 	char who[ADDR_STRLEN];
-	char *buf;		/* received, not yet sent back */
+	char *buf;		/* received, not yet sent back, or NULL */
 	size_t off, len;	/* buf[off..len) is still to send */
 	int eof;		/* the client has half-closed */
 	int watch;		/* LOOP_READ or LOOP_WRITE, as registered */
@@ -71,15 +71,10 @@ accept_client(struct server *s)
 		return;
 	}
 	c = calloc(1, sizeof(*c));
-	if (c != NULL)
-		c->buf = malloc(POLL_BUFSIZE);
-	if (c == NULL || c->buf == NULL ||
-	    step_nonblock(fd, 1) < 0 ||
+	if (c == NULL || step_nonblock(fd, 1) < 0 ||
 	    loop_add(s->loop, fd, LOOP_READ, c) < 0) {
 		trace_error("cannot serve %s: %s", who, strerror(errno));
 		step_close(fd);
-		if (c != NULL)
-			free(c->buf);
 		free(c);
 		return;
 	}
@@ -90,8 +85,13 @@ accept_client(struct server *s)
 	conn_options(fd, s->opt);
 }
 
-/* Step 7: send what the buffer holds, as far as the socket takes it now;
- * 0, or an error number. */
+/* Where every client's bytes land first. One process, one thread: one
+ * buffer serves them all; only what a client does not take back at once
+ * is copied into a buffer of its own. */
+static char scratch[POLL_BUFSIZE];
+
+/* Step 7: send the client's leftover bytes, as far as the socket takes
+ * them now; free the buffer once empty. 0, or an error number. */
 static int
 client_flush(struct client *c)
 {
@@ -105,21 +105,44 @@ client_flush(struct client *c)
 		c->off += (size_t)n;
 	}
 	c->off = c->len = 0;
+	free(c->buf);
+	c->buf = NULL;
 	return 0;
 }
 
-/* Step 8: receive into the (empty) buffer; 0, or an error number. */
+/* Steps 8 and 7: receive into the scratch buffer and send it straight
+ * back; keep what the socket does not take. *more is set if the receive
+ * filled the buffer (more may be waiting). 0, or an error number. */
 static int
-client_read(struct client *c)
+client_echo(struct client *c, int *more)
 {
-	ssize_t n = step_recv(c->fd, c->buf, POLL_BUFSIZE);
+	ssize_t n = step_recv(c->fd, scratch, sizeof(scratch)), m;
+	size_t sent = 0;
 
+	*more = 0;
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : errno;
-	if (n == 0)
+	if (n == 0) {
 		c->eof = 1;
-	c->off = 0;
-	c->len = (size_t)n;
+		return 0;
+	}
+	while (sent < (size_t)n) {
+		m = step_send(c->fd, scratch + sent, (size_t)n - sent);
+		if (m < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return errno;
+		if (m < 0)
+			break;
+		sent += (size_t)m;
+	}
+	if (sent < (size_t)n) {
+		c->buf = malloc(POLL_BUFSIZE);
+		if (c->buf == NULL)
+			return ENOMEM;
+		memcpy(c->buf, scratch + sent, (size_t)n - sent);
+		c->off = 0;
+		c->len = (size_t)n - sent;
+	}
+	*more = (size_t)n == sizeof(scratch);
 	return 0;
 }
 
@@ -127,18 +150,21 @@ client_read(struct client *c)
 static void
 client_event(struct server *s, struct client *c, int events)
 {
-	int err = 0, want;
+	int err = 0, more = 1, rounds, want;
 
-	if ((events & (LOOP_READ | LOOP_ERROR)) && c->len == 0 && !c->eof)
-		err = client_read(c);
-	/* Try to send at once: usually the socket takes it all. */
-	if (err == 0 && c->len > 0)
+	(void)events;	/* level-triggered: whatever is not done now comes back */
+	/* Leftovers go out before anything new is read. */
+	if (c->len > 0)
 		err = client_flush(c);
+	/* A few rounds at most, so a busy client cannot starve the others. */
+	for (rounds = 0; err == 0 && more && c->len == 0 && !c->eof &&
+	    rounds < 4; rounds++)
+		err = client_echo(c, &more);
 	if (err != 0 || (c->eof && c->len == 0)) {
 		client_close(s, c, err);
 		return;
 	}
-	/* A full buffer means: stop reading until the client takes it. */
+	/* Bytes left over mean: stop reading until the client takes them. */
 	want = c->len > 0 ? LOOP_WRITE : LOOP_READ;
 	if (want != c->watch && loop_mod(s->loop, c->fd, want, c) == 0)
 		c->watch = want;
