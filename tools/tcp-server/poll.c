@@ -135,7 +135,7 @@ client_echo(struct client *c, int *more)
 		sent += (size_t)m;
 	}
 	if (sent < (size_t)n) {
-		c->buf = malloc(POLL_BUFSIZE);
+		c->buf = malloc((size_t)n - sent);
 		if (c->buf == NULL)
 			return ENOMEM;
 		memcpy(c->buf, scratch + sent, (size_t)n - sent);
