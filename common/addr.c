@@ -6,6 +6,7 @@
 #include <sys/un.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -194,4 +195,41 @@ addr_socktype_name(int type)
 	case 0: return "any type";
 	default: return "SOCK_?";
 	}
+}
+
+/* A multicast interface for family: an IPv4 address into ss (AF_INET), or
+ * an interface name or number into ifindex (AF_INET6); 0, or -1. */
+int
+addr_parse_iface(const char *text, int family, struct sockaddr_storage *ss,
+    unsigned *ifindex)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)(void *)ss;
+	unsigned port;
+
+	memset(ss, 0, sizeof(*ss));
+	*ifindex = 0;
+	if (family == AF_INET) {
+		sin->sin_family = AF_INET;
+		return inet_pton(AF_INET, text, &sin->sin_addr) == 1 ? 0 : -1;
+	}
+	/* An interface number reads like a port: digits, 1..65535. */
+	if (addr_parse_port(text, 0, &port) == 0) {
+		*ifindex = port;
+		return 0;
+	}
+	*ifindex = if_nametoindex(text);
+	return *ifindex == 0 ? -1 : 0;
+}
+
+/* True when sa is an IPv4 or IPv6 multicast address. */
+int
+addr_is_multicast(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return IN_MULTICAST(ntohl(((const struct sockaddr_in *)
+		    (const void *)sa)->sin_addr.s_addr));
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_MULTICAST(&((const struct sockaddr_in6 *)
+		    (const void *)sa)->sin6_addr);
+	return 0;
 }

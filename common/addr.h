@@ -37,4 +37,11 @@ const char *addr_family_name(int family);
 /* Name the socket type for narration: "SOCK_STREAM". */
 const char *addr_socktype_name(int type);
 
+/* A multicast interface for family: an IPv4 address into ss (AF_INET), or
+ * an interface name or number into ifindex (AF_INET6); 0, or -1. */
+int addr_parse_iface(const char *text, int family,
+    struct sockaddr_storage *ss, unsigned *ifindex);
+/* True when sa is an IPv4 or IPv6 multicast address. */
+int addr_is_multicast(const struct sockaddr *sa);
+
 #endif

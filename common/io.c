@@ -289,9 +289,12 @@ relay_round(struct relay *r, int idle_ms)
 	struct pollfd pfd[2];
 	int rc;
 
-	pfd[0].fd = r->sock;
 	pfd[0].events = (short)((r->sock_open ? POLLIN : 0) |
 	    (r->up_len > 0 || r->sock_full ? POLLOUT : 0));
+	/* Nothing to wait for on the socket: leave it out, or a socket whose
+	 * peer has gone (POLLHUP, reported even when not asked for, as on
+	 * AF_UNIX) would wake poll at once, forever. */
+	pfd[0].fd = pfd[0].events != 0 ? r->sock : -1;
 	/* Read more input only when the last piece has gone out. */
 	pfd[1].fd = r->in_open && r->up_len == 0 && !r->sock_full ?
 	    r->in_fd : -1;

@@ -3,6 +3,7 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <errno.h>
@@ -68,6 +69,12 @@ static const struct optname optnames[] = {
 	{ SOL_SOCKET, SO_TYPE, "SOL_SOCKET", "SO_TYPE" },
 	{ IPPROTO_TCP, TCP_NODELAY, "IPPROTO_TCP", "TCP_NODELAY" },
 	{ IPPROTO_IPV6, IPV6_V6ONLY, "IPPROTO_IPV6", "IPV6_V6ONLY" },
+	{ SOL_SOCKET, SO_RCVTIMEO, "SOL_SOCKET", "SO_RCVTIMEO" },
+	{ IPPROTO_IP, IP_ADD_MEMBERSHIP, "IPPROTO_IP", "IP_ADD_MEMBERSHIP" },
+	{ IPPROTO_IP, IP_MULTICAST_IF, "IPPROTO_IP", "IP_MULTICAST_IF" },
+	{ IPPROTO_IPV6, IPV6_JOIN_GROUP, "IPPROTO_IPV6", "IPV6_JOIN_GROUP" },
+	{ IPPROTO_IPV6, IPV6_MULTICAST_IF, "IPPROTO_IPV6",
+	    "IPV6_MULTICAST_IF" },
 };
 
 /* Describe an option as "SOL_SOCKET, SO_REUSEADDR" (or numbers). */
@@ -435,6 +442,184 @@ step_nonblock(int fd, int on)
 	return rc;
 }
 
+/* 2 setsockopt: SO_RCVTIMEO / SO_SNDTIMEO, a timeout in milliseconds. */
+int
+step_setsockopt_timeout(int fd, int name, int ms)
+{
+	char call[160], what[64];
+	struct timeval tv;
+	int rc, err;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	rc = setsockopt(fd, SOL_SOCKET, name, &tv, sizeof(tv));
+	err = errno;
+	optname(SOL_SOCKET, name, what, sizeof(what));
+	snprintf(call, sizeof(call), "setsockopt(fd=%d, %s, %d.%03ds)", fd,
+	    what, ms / 1000, ms % 1000);
+	narrate(STEP_SETSOCKOPT, rc, err, call, NULL);
+	return rc;
+}
+
+/* Format an IPv4/IPv6 address without its port: "239.1.2.3", "[ff12::1]". */
+static void
+format_host(const struct sockaddr *sa, char *buf, size_t size)
+{
+	char *colon;
+
+	addr_format(sa, sizeof(struct sockaddr_storage), buf, size);
+	colon = strrchr(buf, ':');
+	if (colon != NULL && (sa->sa_family == AF_INET ||
+	    sa->sa_family == AF_INET6))
+		*colon = '\0';
+}
+
+/* 2 setsockopt: join a multicast group (IP_ADD_MEMBERSHIP for IPv4,
+ * IPV6_JOIN_GROUP for IPv6) on the interface with address ifaddr (IPv4,
+ * NULL: the kernel's choice) or index ifindex (IPv6, 0: the kernel's). */
+int
+step_join_group(int fd, const struct sockaddr *group,
+    const struct sockaddr *ifaddr, unsigned ifindex)
+{
+	char call[ADDR_STRLEN * 2 + 96], grp[ADDR_STRLEN], ifc[ADDR_STRLEN];
+	int rc, err;
+
+	format_host(group, grp, sizeof(grp));	/* a group has no port */
+	if (group->sa_family == AF_INET) {
+		struct ip_mreq mr;
+
+		memset(&mr, 0, sizeof(mr));
+		mr.imr_multiaddr = ((const struct sockaddr_in *)(const void *)
+		    group)->sin_addr;
+		mr.imr_interface.s_addr = htonl(INADDR_ANY);
+		if (ifaddr != NULL)
+			mr.imr_interface = ((const struct sockaddr_in *)
+			    (const void *)ifaddr)->sin_addr;
+		rc = setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr,
+		    sizeof(mr));
+		err = errno;
+		if (ifaddr != NULL)
+			format_host(ifaddr, ifc, sizeof(ifc));
+		else
+			snprintf(ifc, sizeof(ifc), "any");
+		snprintf(call, sizeof(call), "setsockopt(fd=%d, IPPROTO_IP, "
+		    "IP_ADD_MEMBERSHIP, {group %s, interface %s})", fd, grp,
+		    ifc);
+	} else {
+		struct ipv6_mreq mr;
+
+		memset(&mr, 0, sizeof(mr));
+		mr.ipv6mr_multiaddr = ((const struct sockaddr_in6 *)
+		    (const void *)group)->sin6_addr;
+		mr.ipv6mr_interface = ifindex;
+		rc = setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr,
+		    sizeof(mr));
+		err = errno;
+		snprintf(call, sizeof(call), "setsockopt(fd=%d, IPPROTO_IPV6, "
+		    "IPV6_JOIN_GROUP, {group %s, interface index %u})", fd,
+		    grp, ifindex);
+	}
+	narrate(STEP_SETSOCKOPT, rc, err, call, NULL);
+	return rc;
+}
+
+/* 2 setsockopt: the interface multicast leaves by (IP_MULTICAST_IF with
+ * address ifaddr for IPv4, IPV6_MULTICAST_IF with ifindex for IPv6). */
+int
+step_multicast_if(int fd, int family, const struct sockaddr *ifaddr,
+    unsigned ifindex)
+{
+	char call[ADDR_STRLEN + 96], ifc[ADDR_STRLEN];
+	int rc, err;
+
+	if (family == AF_INET) {
+		struct in_addr in = ((const struct sockaddr_in *)(const void *)
+		    ifaddr)->sin_addr;
+
+		rc = setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &in,
+		    sizeof(in));
+		err = errno;
+		format_host(ifaddr, ifc, sizeof(ifc));
+		snprintf(call, sizeof(call), "setsockopt(fd=%d, IPPROTO_IP, "
+		    "IP_MULTICAST_IF, %s)", fd, ifc);
+	} else {
+		rc = setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex,
+		    sizeof(ifindex));
+		err = errno;
+		snprintf(call, sizeof(call), "setsockopt(fd=%d, IPPROTO_IPV6, "
+		    "IPV6_MULTICAST_IF, interface index %u)", fd, ifindex);
+	}
+	narrate(STEP_SETSOCKOPT, rc, err, call, NULL);
+	return rc;
+}
+
+/* 1 socket: socketpair(2), two connected sockets. */
+int
+step_socketpair(int domain, int type, int protocol, int sv[2])
+{
+	char call[128], extra[48];
+	int rc = socketpair(domain, type, protocol, sv);
+	int err = errno;
+
+	snprintf(call, sizeof(call), "socketpair(%s, %s, %d)",
+	    addr_family_name(domain), addr_socktype_name(type), protocol);
+	if (rc == 0)
+		snprintf(extra, sizeof(extra), ", fds %d and %d", sv[0], sv[1]);
+	narrate(STEP_SOCKET, rc, err, call, rc == 0 ? extra : NULL);
+	return rc;
+}
+
+/* Describe the ancillary data of msg: ", SCM_RIGHTS fds 5 6". */
+static void
+cmsg_describe(const struct msghdr *msg, char *buf, size_t size)
+{
+	const struct cmsghdr *c;
+	const unsigned char *data;
+	size_t used = 0, i, n;
+	int fd;
+
+	buf[0] = '\0';
+	if (msg->msg_control == NULL || msg->msg_controllen == 0)
+		return;
+	for (c = CMSG_FIRSTHDR(msg); c != NULL;
+	    c = CMSG_NXTHDR((struct msghdr *)msg, (struct cmsghdr *)c)) {
+		if (used + 48 > size)
+			break;
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
+			used += (size_t)snprintf(buf + used, size - used,
+			    ", control level %d type %d", c->cmsg_level,
+			    c->cmsg_type);
+			continue;
+		}
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		used += (size_t)snprintf(buf + used, size - used,
+		    ", SCM_RIGHTS fd%s", n == 1 ? "" : "s");
+		data = CMSG_DATA(c);
+		for (i = 0; i < n && used + 16 < size; i++) {
+			memcpy(&fd, data + i * sizeof(int), sizeof(int));
+			used += (size_t)snprintf(buf + used, size - used,
+			    " %d", fd);
+		}
+	}
+}
+
+/* The bytes an iovec list holds. */
+static size_t
+iov_total(const struct msghdr *msg)
+{
+	size_t i, total = 0;
+
+	for (i = 0; i < (size_t)msg->msg_iovlen; i++)
+		total += msg->msg_iov[i].iov_len;
+	return total;
+}
+
+/* 7 send: sendmsg(2), never raising SIGPIPE. */
+ssize_t
+step_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	char call[64], extra[160];
+
 #ifdef __linux__
 /* 7 send / 8 recv: splice(2) between a pipe and another descriptor. */
 ssize_t
@@ -445,6 +630,19 @@ step_splice(int step, int from, int to, size_t len, unsigned flags)
 	int err;
 
 	do {
+		n = sendmsg(fd, msg, flags | MSG_NOSIGNAL);
+	} while (retry(n));
+	err = errno;
+	if (trace_enabled(n < 0 ? TRACE_STATUS : TRACE_STEPS)) {
+		snprintf(call, sizeof(call), "sendmsg(fd=%d, %zu bytes)", fd,
+		    iov_total(msg));
+		cmsg_describe(msg, extra, sizeof(extra));
+		narrate(STEP_SEND, (long)n, err, call, extra);
+		if (n > 0 && msg->msg_iovlen > 0)
+			trace_payload(msg->msg_iov[0].iov_base,
+			    (size_t)n < msg->msg_iov[0].iov_len ? (size_t)n :
+			    msg->msg_iov[0].iov_len);
+
 		n = splice(from, NULL, to, NULL, len, flags);
 	} while (retry(n));
 	err = errno;
@@ -457,4 +655,76 @@ step_splice(int step, int from, int to, size_t len, unsigned flags)
 	errno = err;
 	return n;
 }
+
+/* 8 recv: recvmsg(2), with the ancillary data it brought. */
+ssize_t
+step_recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	char call[64], extra[200];
+	size_t used;
+	ssize_t n;
+	int err;
+
+	do {
+		n = recvmsg(fd, msg, flags);
+	} while (retry(n));
+	err = errno;
+	if (trace_enabled(n < 0 ? TRACE_STATUS : TRACE_STEPS)) {
+		snprintf(call, sizeof(call), "recvmsg(fd=%d, %zu)", fd,
+		    iov_total(msg));
+		extra[0] = '\0';
+		if (n >= 0)
+			cmsg_describe(msg, extra, sizeof(extra));
+		used = strlen(extra);
+		if (n >= 0 && (msg->msg_flags & MSG_CTRUNC))
+			snprintf(extra + used, sizeof(extra) - used,
+			    " (MSG_CTRUNC: control data cut short)");
+		else if (n == 0)
+			snprintf(extra + used, sizeof(extra) - used,
+			    " (the peer closed its side)");
+		narrate(STEP_RECV, (long)n, err, call, extra);
+		if (n > 0 && msg->msg_iovlen > 0)
+			trace_payload(msg->msg_iov[0].iov_base,
+			    (size_t)n < msg->msg_iov[0].iov_len ? (size_t)n :
+			    msg->msg_iov[0].iov_len);
+	}
+	errno = err;
+	return n;
+}
+
+/* 2 getsockopt: the peer's pid/uid/gid (SO_PEERCRED or getpeereid). */
+int
+step_peercred(int fd, long *pid, long *uid, long *gid)
+{
+	char call[96], extra[96];
+	int rc, err;
+#ifdef __linux__
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	rc = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len);
+	err = errno;
+	*pid = rc == 0 ? (long)cred.pid : -1;
+	*uid = rc == 0 ? (long)cred.uid : -1;
+	*gid = rc == 0 ? (long)cred.gid : -1;
+	snprintf(call, sizeof(call), "getsockopt(fd=%d, SOL_SOCKET, "
+	    "SO_PEERCRED)", fd);
+	snprintf(extra, sizeof(extra), ", pid %ld uid %ld gid %ld", *pid,
+	    *uid, *gid);
+#else
+	uid_t u;
+	gid_t g;
+
+	rc = getpeereid(fd, &u, &g);
+	err = errno;
+	*pid = -1;
+	*uid = rc == 0 ? (long)u : -1;
+	*gid = rc == 0 ? (long)g : -1;
+	snprintf(call, sizeof(call), "getpeereid(fd=%d)", fd);
+	snprintf(extra, sizeof(extra), ", uid %ld gid %ld", *uid, *gid);
+#endif
+	narrate(STEP_SETSOCKOPT, rc, err, call, rc == 0 ? extra : NULL);
+	return rc;
+}
+
 #endif

@@ -64,6 +64,34 @@ int step_close(int fd);
 /* Make fd non-blocking (1) or blocking (0); narrated as [fcntl]. */
 int step_nonblock(int fd, int on);
 
+/* 2 setsockopt: SO_RCVTIMEO or SO_SNDTIMEO, a timeout in milliseconds. */
+int step_setsockopt_timeout(int fd, int name, int ms);
+/* 2 setsockopt: join a multicast group: IP_ADD_MEMBERSHIP (IPv4, on the
+ * interface with address ifaddr, NULL for any) or IPV6_JOIN_GROUP (IPv6,
+ * on interface index ifindex, 0 for the default). */
+int step_join_group(int fd, const struct sockaddr *group,
+    const struct sockaddr *ifaddr, unsigned ifindex);
+/* 2 setsockopt: the interface multicast goes out on: IP_MULTICAST_IF
+ * (IPv4, by address ifaddr) or IPV6_MULTICAST_IF (IPv6, by ifindex). */
+int step_multicast_if(int fd, int family, const struct sockaddr *ifaddr,
+    unsigned ifindex);
+
+/* 1 socket: socketpair(2), two sockets already connected to each other;
+ * their descriptors go into sv[0] and sv[1]. */
+int step_socketpair(int domain, int type, int protocol, int sv[2]);
+
+/* 7 send: sendmsg(2) with MSG_NOSIGNAL; the narration names the
+ * ancillary data it carries (SCM_RIGHTS descriptors). */
+ssize_t step_sendmsg(int fd, const struct msghdr *msg, int flags);
+/* 8 recv: recvmsg(2); the narration names the ancillary data received
+ * and says when it was cut short (MSG_CTRUNC). */
+ssize_t step_recvmsg(int fd, struct msghdr *msg, int flags);
+
+/* 2 getsockopt: the peer's credentials on a connected AF_UNIX socket:
+ * SO_PEERCRED on Linux (pid, uid, gid), getpeereid() elsewhere (uid,
+ * gid; *pid is then -1). 0, or -1 with errno. */
+int step_peercred(int fd, long *pid, long *uid, long *gid);
+
 #ifdef __linux__
 /* 7 send / 8 recv (step says which): splice(2), which moves up to len
  * bytes from a pipe to fd, or from fd to a pipe, inside the kernel,

@@ -49,8 +49,9 @@ static const struct errno_name errno_names[] = {
 	{ EISCONN, "EISCONN" }, { EMFILE, "EMFILE" },
 	{ EMSGSIZE, "EMSGSIZE" }, { ENAMETOOLONG, "ENAMETOOLONG" },
 	{ ENETDOWN, "ENETDOWN" }, { ENETUNREACH, "ENETUNREACH" },
-	{ ENFILE, "ENFILE" }, { ENOBUFS, "ENOBUFS" }, { ENOENT, "ENOENT" },
-	{ ENOMEM, "ENOMEM" }, { ENOPROTOOPT, "ENOPROTOOPT" },
+	{ ENFILE, "ENFILE" }, { ENOBUFS, "ENOBUFS" }, { ENODEV, "ENODEV" },
+	{ ENOENT, "ENOENT" }, { ENOMEM, "ENOMEM" }, { ENOSPC, "ENOSPC" },
+	{ ENOPROTOOPT, "ENOPROTOOPT" },
 	{ ENOTCONN, "ENOTCONN" }, { ENOTDIR, "ENOTDIR" },
 	{ ENOTSOCK, "ENOTSOCK" }, { EOPNOTSUPP, "EOPNOTSUPP" },
 	{ EPERM, "EPERM" }, { EPIPE, "EPIPE" },
@@ -239,8 +240,9 @@ hint_text(int err, int step)
 		return "out of file descriptors: raise `ulimit -n` or close "
 		    "idle connections (lessons/05-accept.md)";
 	case EMSGSIZE:
-		return "a datagram must fit in one IP packet of at most 65507 "
-		    "bytes of payload (lessons/10-datagrams.md)";
+		return "a UDP datagram carries at most 65507 bytes over IPv4 "
+		    "(65527 over IPv6): send less, or split it "
+		    "(lessons/10-datagrams.md)";
 	default:
 		return NULL;
 	}
@@ -333,4 +335,40 @@ trace_step_name(int step)
 	if (step < STEP_SOCKET || step > STEP_CLOSE)
 		return "";
 	return step_names[step];
+}
+
+/* Escape up to max bytes of buf into out (as trace_payload shows them,
+ * quoted, with " ..." if cut); returns out. */
+char *
+trace_escape(const void *buf, size_t len, size_t max, char *out, size_t size)
+{
+	const unsigned char *p = buf;
+	size_t i, n = 0, shown = len < max ? len : max;
+
+	if (size < 16) {
+		if (size > 0)
+			out[0] = '\0';
+		return out;
+	}
+	out[n++] = '"';
+	for (i = 0; i < shown && n + 12 < size; i++) {
+		unsigned char c = p[i];
+
+		if (c == '\n' || c == '\r' || c == '\t') {
+			out[n++] = '\\';
+			out[n++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+		} else if (c == '"' || c == '\\') {
+			out[n++] = '\\';
+			out[n++] = (char)c;
+		} else if (c >= 0x20 && c < 0x7f) {
+			out[n++] = (char)c;
+		} else {
+			n += (size_t)snprintf(out + n, size - n, "\\x%02x", c);
+		}
+	}
+	out[n++] = '"';
+	if (i < len)
+		n += (size_t)snprintf(out + n, size - n, " ...");
+	out[n] = '\0';
+	return out;
 }

@@ -71,4 +71,9 @@ const char *trace_step_lesson(int step);
 /* The step's name: "bind". */
 const char *trace_step_name(int step);
 
+/* Escape up to max bytes of buf into out (quoted, \n \t \xNN, " ..." if
+ * cut), as trace_payload shows them, for a tool's own output; returns out. */
+char *trace_escape(const void *buf, size_t len, size_t max, char *out,
+    size_t size);
+
 #endif

@@ -135,10 +135,9 @@ lesson_run_example() {
 		fi
 	done
 	# Background terminals may finish by themselves; then they are stopped.
+	# (Poll, never a bare `wait`: a server left running would block it.)
 	for i in "${!pids[@]}"; do
-		# (Not wait_pid: it ends in a blocking wait, and a server run
-		# with -k never ends by itself.)
-		for ((p = 0; p < 60; p++)); do
+		for _ in $(seq 60); do
 			kill -0 "${pids[$i]}" 2>/dev/null || break
 			sleep 0.05
 		done

@@ -65,3 +65,22 @@ MD
 	[[ "$output" == *"expected line not found (in order): goodbye"* ]]
 	[[ "$output" != *"FAIL 99-self.md: # Right"* ]]
 }
+
+@test "the lesson runner stops a background terminal that never exits" {
+	mkdir -p "$BATS_TEST_TMPDIR/l"
+	cat >"$BATS_TEST_TMPDIR/l/98-forever.md" <<'MD'
+# A server that serves forever (-k)
+```sh term1
+build/tcp-server -k --echo 7000
+```
+```sh term2
+echo hello | build/tcp-client -q 127.0.0.1 7000
+```
+```text expect-term2
+hello
+```
+MD
+	run -0 timeout 15 bash -c 'source "$1/helpers.bash" 2>/dev/null; source "$1/lesson-runner.bash"; lesson_check "$2"' \
+		_ "$BATS_TEST_DIRNAME" "$BATS_TEST_TMPDIR/l/98-forever.md" 3>&-
+	[[ "$output" == *"98-forever.md: 1 examples, 0 failed"* ]]
+}

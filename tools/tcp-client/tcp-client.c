@@ -34,10 +34,12 @@ struct options {
 	const char *source;	/* -s: local address to bind, or NULL */
 	const char *source_port; /* -p: local port to bind, or NULL */
 	int nodelay;		/* --nodelay: TCP_NODELAY */
+	int reset;		/* --reset: abort with RST at the end of stdin */
 };
 
 static void parse_options(int, char *[], struct options *);
 static int bind_source(int, int, const struct options *);
+static int send_then_reset(int);
 static void usage(void);
 
 int
@@ -101,6 +103,19 @@ main(int argc, char *argv[])
 	step_getsockname(fd, &local, &locallen, me, sizeof(me));
 	trace_status("connected to %s from %s", server, me);
 
+	if (opt.reset) {
+		/* Step 7, then the abortive close of step 9: send stdin, then
+		 * SO_LINGER 0 so close() sends RST (lessons/09-close.md). */
+		rc = send_then_reset(fd);
+		err = errno;
+		step_close(fd);
+		if (rc < 0)
+			die_errno(err, STEP_SEND, server, "connection to %s "
+			    "failed", server);
+		trace_status("reset the connection");
+		return EX_OK;
+	}
+
 	/* Steps 7 and 8, send and recv (lessons/07-send.md, 08-recv.md):
 	 * stdin to the server, the server to stdout; on stdin EOF the relay
 	 * half-closes with shutdown(SHUT_WR), step 9 (lessons/09-close.md). */
@@ -141,15 +156,39 @@ bind_source(int fd, int family, const struct options *opt)
 	return rc;
 }
 
+/* --reset: send all of stdin, then arm SO_LINGER {on, 0s} for close. 0 or -1. */
+static int
+send_then_reset(int fd)
+{
+	char buf[IO_BUFSIZE];
+	ssize_t n;
+
+	for (;;) {
+		n = read(STDIN_FILENO, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		if (io_send_all(fd, buf, (size_t)n) < 0)
+			return -1;
+	}
+	/* No FIN, no TIME_WAIT: close() will discard what is unsent and
+	 * unread, and send a reset. */
+	return step_setsockopt_linger(fd, 1, 0);
+}
+
 /* Fill opt from the command line, or exit with a usage error. */
 static void
 parse_options(int argc, char *argv[], struct options *opt)
 {
-	enum { O_NODELAY = 256, O_VERSION };
+	enum { O_NODELAY = 256, O_RESET, O_VERSION };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "nodelay", no_argument, NULL, O_NODELAY },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "reset", no_argument, NULL, O_RESET },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 }
@@ -190,6 +229,9 @@ parse_options(int argc, char *argv[], struct options *opt)
 		case O_NODELAY:
 			opt->nodelay = 1;
 			break;
+		case O_RESET:
+			opt->reset = 1;
+			break;
 		case O_VERSION:
 			cli_version();
 		default:
@@ -210,7 +252,8 @@ static void
 usage(void)
 {
 	printf("usage: tcp-client [-46qv] [-w SECS] [-s ADDR] [-p PORT] "
-	    "[--nodelay] HOST PORT\n"
+	    "[--nodelay] [--reset]\n"
+	    "                  HOST PORT\n"
 	    "\n"
 	    "Connect to HOST PORT, send stdin, write what comes back to "
 	    "stdout. At the end\n"
@@ -224,6 +267,10 @@ usage(void)
 	    "  -s ADDR      bind this local address before connect\n"
 	    "  -p PORT      bind this local port before connect\n"
 	    "  --nodelay    TCP_NODELAY: switch off Nagle's algorithm\n"
+	    "  --reset      at the end of stdin, close with SO_LINGER 0: the "
+	    "server gets\n"
+	    "               a reset (RST) instead of a FIN, and no reply is "
+	    "read\n"
 	    "  -q           errors only  -v  every step  -vv  steps and "
 	    "payloads\n"
 	    "  -h, --help   this text    --version   the version\n"

@@ -108,6 +108,8 @@ main(int argc, char *argv[])
 static void
 set_listener_options(int fd, int family, const struct options *opt)
 {
+	int got;
+
 	/* Rebind at once after a restart, despite old connections in TIME_WAIT. */
 	if (opt->reuseaddr)
 		step_setsockopt_int(fd, SOL_SOCKET, SO_REUSEADDR, 1);
@@ -121,6 +123,11 @@ set_listener_options(int fd, int family, const struct options *opt)
 		step_setsockopt_int(fd, SOL_SOCKET, SO_RCVBUF, opt->rcvbuf);
 	if (opt->sndbuf > 0)
 		step_setsockopt_int(fd, SOL_SOCKET, SO_SNDBUF, opt->sndbuf);
+	/* Read the sizes back: the kernel adjusts them (Linux doubles them). */
+	if (opt->rcvbuf > 0)
+		step_getsockopt_int(fd, SOL_SOCKET, SO_RCVBUF, &got);
+	if (opt->sndbuf > 0)
+		step_getsockopt_int(fd, SOL_SOCKET, SO_SNDBUF, &got);
 }
 
 /* The index of the model called name, or a usage error listing them. */
