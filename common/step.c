@@ -619,13 +619,6 @@ ssize_t
 step_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	char call[64], extra[160];
-
-#ifdef __linux__
-/* 7 send / 8 recv: splice(2) between a pipe and another descriptor. */
-ssize_t
-step_splice(int step, int from, int to, size_t len, unsigned flags)
-{
-	char call[80];
 	ssize_t n;
 	int err;
 
@@ -642,15 +635,6 @@ step_splice(int step, int from, int to, size_t len, unsigned flags)
 			trace_payload(msg->msg_iov[0].iov_base,
 			    (size_t)n < msg->msg_iov[0].iov_len ? (size_t)n :
 			    msg->msg_iov[0].iov_len);
-
-		n = splice(from, NULL, to, NULL, len, flags);
-	} while (retry(n));
-	err = errno;
-	if (trace_enabled(n < 0 && !not_yet(err) ? TRACE_STATUS : TRACE_STEPS)) {
-		snprintf(call, sizeof(call), "splice(fd=%d -> fd=%d, %zu)",
-		    from, to, len);
-		narrate(step, (long)n, err, call,
-		    n == 0 ? " (the other end closed)" : NULL);
 	}
 	errno = err;
 	return n;
@@ -727,4 +711,26 @@ step_peercred(int fd, long *pid, long *uid, long *gid)
 	return rc;
 }
 
+#ifdef __linux__
+/* 7 send / 8 recv: splice(2) between a pipe and another descriptor. */
+ssize_t
+step_splice(int step, int from, int to, size_t len, unsigned flags)
+{
+	char call[80];
+	ssize_t n;
+	int err;
+
+	do {
+		n = splice(from, NULL, to, NULL, len, flags);
+	} while (retry(n));
+	err = errno;
+	if (trace_enabled(n < 0 && !not_yet(err) ? TRACE_STATUS : TRACE_STEPS)) {
+		snprintf(call, sizeof(call), "splice(fd=%d -> fd=%d, %zu)",
+		    from, to, len);
+		narrate(step, (long)n, err, call,
+		    n == 0 ? " (the other end closed)" : NULL);
+	}
+	errno = err;
+	return n;
+}
 #endif
