@@ -112,8 +112,10 @@ struct relay {
  * inside the kernel, so a bulk copy never passes through our buffers.
  * It is used only where it behaves exactly like read/write: stdin a pipe;
  * stdout a pipe, a regular file (not O_APPEND) or /dev/null; and only
- * below -v, so that -v narrates the recv and send the lessons teach (and
- * -vv can preview payloads, which splice never brings into our hands).
+ * with -q, for bulk copies in scripts: whenever the narrator may show a
+ * step (a failed one at default verbosity, every one with -v), it shows
+ * the recv and send the lessons teach, and -vv can preview payloads,
+ * which splice never brings into our hands.
  */
 #define RELAY_PIPE_SIZE (1024 * 1024)	/* bytes per splice, at most */
 
@@ -146,7 +148,7 @@ relay_splice_setup(struct relay *r)
 	int type = 0;
 	socklen_t len = sizeof(type);
 
-	if (trace_enabled(TRACE_STEPS) ||
+	if (trace_enabled(TRACE_STATUS) ||
 	    getsockopt(r->sock, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
 	    type != SOCK_STREAM)
 		return;
