@@ -92,7 +92,13 @@ ssize_t step_recvmsg(int fd, struct msghdr *msg, int flags);
  * gid; *pid is then -1). 0, or -1 with errno. */
 int step_peercred(int fd, long *pid, long *uid, long *gid);
 
+#ifdef __linux__
+/* 7 send / 8 recv (step says which): splice(2), which moves up to len
+ * bytes from a pipe to fd, or from fd to a pipe, inside the kernel,
+ * without copying them through the program; flags as for splice(2). */
+ssize_t step_splice(int step, int from, int to, size_t len, unsigned flags);
 #endif
+
 
 /* The following wrappers serve non-blocking servers (mini-httpd). */
 struct iovec;
@@ -109,3 +115,5 @@ ssize_t step_writev(int fd, const struct iovec *iov, int iovcnt);
  * *offset: sendfile(2) on Linux (the kernel copies, no user buffer),
  * pread + send elsewhere. */
 ssize_t step_sendfile(int sock, int file, off_t *offset, size_t count);
+
+#endif

@@ -4,13 +4,14 @@
  *   socket -> setsockopt -> bind -> listen -> accept -> recv/send -> close
  *
  * By default it relays stdin/stdout with its client (like `nc -l`);
- * --echo sends every byte back. Read main() top to bottom: each step is
- * one call, under a comment naming its lesson.
+ * --echo sends every byte back, --chat relays lines between clients.
+ * With -k it serves many clients, in one of the ways --model names
+ * (server.h lists the files, one per model). Read main() top to bottom:
+ * each step is one call, under a comment naming its lesson.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
@@ -21,26 +22,22 @@
 
 #include "addr.h"
 #include "cli.h"
-#include "io.h"
+#include "server.h"
 #include "step.h"
 #include "trace.h"
 
-struct options {
-	const char *bind_addr;	/* -b: local address, NULL for all */
-	const char *port;	/* PORT as given (0: the kernel picks) */
-	int family;		/* -4 / -6, else AF_UNSPEC */
-	int keep;		/* -k: accept the next client after one leaves */
-	int echo;		/* --echo: send every byte back */
-	int reuseaddr;		/* SO_REUSEADDR (off with --no-reuseaddr) */
-	int backlog;		/* --backlog: length of the accept queue */
-	int nodelay;		/* --nodelay: TCP_NODELAY on each client */
-	int linger;		/* --linger: SO_LINGER seconds, -1 for off */
-	int rcvbuf, sndbuf;	/* --rcvbuf / --sndbuf, 0 for the default */
+/* The ways to serve many clients, by --model name. */
+const struct model server_models[] = {
+	{ "iterative", serve_iterative },
+	{ "fork", serve_fork },
+	{ "thread", serve_thread },
+	{ "poll", serve_poll },
+	{ NULL, NULL }
 };
 
 static void parse_options(int, char *[], struct options *);
+static int find_model(const char *);
 static void set_listener_options(int, int, const struct options *);
-static int serve_client(int, const struct options *);
 static void usage(void);
 
 int
@@ -94,10 +91,13 @@ main(int argc, char *argv[])
 	step_getsockname(lfd, &local, &locallen, where, sizeof(where));
 	trace_status("listening on %s", where);
 
-	/* Steps 5 to 9 for each client in turn (accept, recv/send, close). */
-	do {
-		status = serve_client(lfd, &opt);
-	} while (opt.keep);
+	/* Steps 5 to 9, accept, recv/send and close, for each client: one
+	 * client without -k, else every client that comes, served the way
+	 * the model says (lessons/05-accept.md, lessons/12-many-clients.md). */
+	if (opt.chat)
+		status = serve_chat(lfd, &opt);
+	else
+		status = server_models[opt.model].serve(lfd, &opt);
 
 	/* Step 9, close: stop listening (lessons/09-close.md). */
 	step_close(lfd);
@@ -130,69 +130,34 @@ set_listener_options(int fd, int family, const struct options *opt)
 		step_getsockopt_int(fd, SOL_SOCKET, SO_SNDBUF, &got);
 }
 
-/* Steps 5 to 9 for one client; returns the exit status it deserves. */
+/* The index of the model called name, or a usage error listing them. */
 static int
-serve_client(int lfd, const struct options *opt)
+find_model(const char *name)
 {
-	struct sockaddr_storage peer;
-	socklen_t peerlen;
-	char who[ADDR_STRLEN];
-	int fd, rc, err;
-	int relay_flags = IO_HALF_CLOSE;
+	int i;
 
-	/* At a terminal, nobody is left to answer once the client has gone. */
-	if (isatty(STDIN_FILENO))
-		relay_flags |= IO_END_ON_PEER_EOF;
-
-	/* Step 5, accept: take the next connection off the queue (lessons/05-accept.md). */
-	fd = step_accept(lfd, &peer, &peerlen);
-	if (fd < 0) {
-		err = errno;
-		trace_error("accept failed: %s (%s)", strerror(err),
-		    trace_errno_name(err));
-		trace_hint(err, STEP_ACCEPT, NULL);
-		return cli_exit_code(err, STEP_ACCEPT);
-	}
-	addr_format((struct sockaddr *)&peer, peerlen, who, sizeof(who));
-	trace_status("connection from %s", who);
-
-	/* Step 2 again, per connection: options for this client only. */
-	if (opt->nodelay)
-		step_setsockopt_int(fd, IPPROTO_TCP, TCP_NODELAY, 1);
-	if (opt->linger >= 0)
-		step_setsockopt_linger(fd, 1, opt->linger);
-
-	/* Steps 7 and 8, send and recv (lessons/07-send.md, 08-recv.md). */
-	if (opt->echo)
-		rc = io_echo(fd);
-	else
-		rc = io_relay(fd, STDIN_FILENO, STDOUT_FILENO, -1, relay_flags);
-	err = errno;
-
-	/* Step 9, close: release this connection (lessons/09-close.md). */
-	step_close(fd);
-	if (rc < 0) {
-		trace_error("connection from %s failed: %s (%s)", who,
-		    strerror(err), trace_errno_name(err));
-		trace_hint(err, STEP_RECV, who);
-		return cli_exit_code(err, STEP_RECV);
-	}
-	trace_status("closed connection from %s", who);
-	return EX_OK;
+	for (i = 0; server_models[i].name != NULL; i++)
+		if (strcmp(server_models[i].name, name) == 0)
+			return i;
+	cli_usage_error("unknown model '%s': choose iterative, fork, thread "
+	    "or poll", name);
 }
 
 /* Fill opt from the command line, or exit with a usage error. */
 static void
 parse_options(int argc, char *argv[], struct options *opt)
 {
-	enum { O_ECHO = 256, O_NOREUSE, O_BACKLOG, O_NODELAY, O_LINGER,
-	    O_RCVBUF, O_SNDBUF, O_VERSION };
+	enum { O_ECHO = 256, O_CHAT, O_MODEL, O_MAXCLIENTS, O_NOREUSE,
+	    O_BACKLOG, O_NODELAY, O_LINGER, O_RCVBUF, O_SNDBUF, O_VERSION };
 	static const struct option longopts[] = {
 		{ "backlog", required_argument, NULL, O_BACKLOG },
+		{ "chat", no_argument, NULL, O_CHAT },
 		{ "echo", no_argument, NULL, O_ECHO },
 		{ "help", no_argument, NULL, 'h' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "linger", required_argument, NULL, O_LINGER },
+		{ "max-clients", required_argument, NULL, O_MAXCLIENTS },
+		{ "model", required_argument, NULL, O_MODEL },
 		{ "no-reuseaddr", no_argument, NULL, O_NOREUSE },
 		{ "nodelay", no_argument, NULL, O_NODELAY },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -202,6 +167,7 @@ parse_options(int argc, char *argv[], struct options *opt)
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 }
 	};
+	const char *model = NULL;
 	int c, verbosity = TRACE_STATUS;
 
 	memset(opt, 0, sizeof(*opt));
@@ -209,6 +175,7 @@ parse_options(int argc, char *argv[], struct options *opt)
 	opt->reuseaddr = 1;
 	opt->backlog = 128;
 	opt->linger = -1;
+	opt->max_clients = 1000;
 	while ((c = getopt_long(argc, argv, "46b:hkqv", longopts, NULL)) != -1) {
 		switch (c) {
 		case '4':
@@ -236,12 +203,23 @@ parse_options(int argc, char *argv[], struct options *opt)
 			opt->backlog = (int)cli_number(optarg, 0, 65535,
 			    "backlog");
 			break;
+		case O_CHAT:
+			opt->chat = 1;
+			break;
 		case O_ECHO:
 			opt->echo = 1;
 			break;
 		case O_LINGER:
 			opt->linger = (int)cli_number(optarg, 0, 3600,
 			    "linger time");
+			break;
+		case O_MAXCLIENTS:
+			opt->max_clients = (int)cli_number(optarg, 1, 100000,
+			    "maximum number of clients");
+			break;
+		case O_MODEL:
+			model = optarg;
+			opt->model = find_model(model);
 			break;
 		case O_NODELAY:
 			opt->nodelay = 1;
@@ -268,6 +246,22 @@ parse_options(int argc, char *argv[], struct options *opt)
 		    "too many arguments");
 	opt->port = argv[optind];
 	cli_port(opt->port, 1);
+	if (opt->echo && opt->chat)
+		cli_usage_error("--echo and --chat exclude each other");
+	/* stdin and stdout are one conversation: only one client can own it. */
+	if (!opt->echo && !opt->chat && opt->keep && model != NULL &&
+	    strcmp(model, "iterative") != 0)
+		cli_usage_error("--model %s needs --echo or --chat: relaying "
+		    "stdin/stdout serves one client at a time", model);
+	if (opt->chat && model != NULL && strcmp(model, "poll") != 0)
+		cli_usage_error("--chat always uses the poll model, not %s",
+		    model);
+	/* Many clients at once only with -k; one client is one client. */
+	if (model == NULL)
+		opt->model = find_model(opt->echo && opt->keep ?
+		    SERVER_DEFAULT_MODEL : "iterative");
+	if (!opt->keep)
+		opt->model = find_model("iterative");
 	trace_set_level(verbosity);
 }
 
@@ -275,10 +269,11 @@ parse_options(int argc, char *argv[], struct options *opt)
 static void
 usage(void)
 {
-	printf("usage: tcp-server [-46kqv] [-b ADDR] [--echo] [--backlog N] "
-	    "[--no-reuseaddr]\n"
-	    "                  [--nodelay] [--linger SECS] [--rcvbuf BYTES] "
-	    "[--sndbuf BYTES] PORT\n"
+	printf("usage: tcp-server [-46kqv] [-b ADDR] [--echo | --chat] "
+	    "[--model MODEL] [--max-clients N]\n"
+	    "                  [--backlog N] [--no-reuseaddr] [--nodelay] "
+	    "[--linger SECS]\n"
+	    "                  [--rcvbuf BYTES] [--sndbuf BYTES] PORT\n"
 	    "\n"
 	    "Listen on PORT (0: the kernel picks one and it is printed), "
 	    "accept a client,\n"
@@ -288,8 +283,16 @@ usage(void)
 	    "  -4, -6           IPv4 only / IPv6 only (default: both, "
 	    "dual-stack)\n"
 	    "  -b ADDR          bind this local address (default: all)\n"
-	    "  -k, --keep       accept the next client when one leaves\n"
+	    "  -k, --keep       serve client after client until killed\n"
 	    "  --echo           send every byte back instead of relaying\n"
+	    "  --chat           send each line to all other clients "
+	    "(implies the poll model)\n"
+	    "  --model MODEL    how -k serves many clients: iterative, fork, "
+	    "thread, poll\n"
+	    "                   (default: " SERVER_DEFAULT_MODEL
+	    " with --echo, else iterative)\n"
+	    "  --max-clients N  clients served at once; more are told "
+	    "\"busy\" (default 1000)\n"
 	    "  --backlog N      accept-queue length for listen() (default "
 	    "128)\n"
 	    "  --no-reuseaddr   leave SO_REUSEADDR off (shows EADDRINUSE "
@@ -301,9 +304,15 @@ usage(void)
 	    "payloads\n"
 	    "  -h, --help       this text    --version        the version\n"
 	    "\n"
+	    "Without -k one client is served and the server exits (with "
+	    "--chat: when the\n"
+	    "last client has left). Relaying stdin/stdout is always "
+	    "iterative.\n"
+	    "\n"
 	    "steps: 1 socket, 2 setsockopt, 3 bind, 4 listen, 5 accept, "
 	    "7 send, 8 recv, 9 close\n"
-	    "lessons: lessons/01-socket.md ... lessons/09-close.md "
-	    "(see lessons/README.md)\n"
+	    "lessons: lessons/01-socket.md ... lessons/09-close.md, "
+	    "lessons/12-many-clients.md\n"
+	    "         (see lessons/README.md)\n"
 	    CLI_EXIT_CODES);
 }
