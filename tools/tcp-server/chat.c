@@ -40,6 +40,7 @@ struct room {
 	const struct options *opt;
 	int lfd;
 	int count;		/* members */
+	int paused;		/* out of descriptors: listener not watched */
 	int joined;		/* anyone ever joined (ends the room without -k) */
 	struct member *members;
 };
@@ -165,7 +166,8 @@ join(struct room *r)
 {
 	struct member *m;
 	char who[ADDR_STRLEN], msg[ADDR_STRLEN + 64];
-	int fd = conn_accept(r->lfd, who, sizeof(who));
+	int fd = conn_accept_loop(r->loop, r->lfd, &r->paused, who,
+	    sizeof(who));
 
 	if (fd < 0)
 		return;
@@ -214,6 +216,7 @@ sweep(struct room *r)
 			}
 			*pp = m->next;
 			r->count--;
+			conn_resume(r->loop, r->lfd, &r->paused);
 			loop_del(r->loop, m->fd);
 			step_close(m->fd);
 			trace_status("closed connection from %s: %s the chat "

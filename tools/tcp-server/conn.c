@@ -7,15 +7,29 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "addr.h"
 #include "cli.h"
 #include "io.h"
+#include "loop.h"
 #include "server.h"
 #include "step.h"
 #include "trace.h"
+
+/* Set while accept() fails for want of descriptors, so that is said once. */
+static int out_of_fds;
+
+/* True for the errors that mean "no descriptor left for a new client". */
+static int
+no_descriptors(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOBUFS ||
+	    err == ENOMEM;
+}
 
 /* Step 5: accept one client and announce it; the fd, or -1 (reported). */
 int
@@ -29,8 +43,21 @@ conn_accept(int lfd, char *who, size_t size)
 	fd = step_accept(lfd, &peer, &peerlen);
 	if (fd < 0) {
 		err = errno;
-		/* "Not yet" on a non-blocking listener is no error. */
-		if (err != EAGAIN && err != EWOULDBLOCK && err != EINTR) {
+		if (no_descriptors(err)) {
+			/* The connection stays queued and the listener stays
+			 * readable: say so once, and never spin on it. */
+			if (!out_of_fds) {
+				trace_error("accept failed: %s (%s): clients "
+				    "wait in the queue until one leaves",
+				    strerror(err), trace_errno_name(err));
+				trace_hint(err, STEP_ACCEPT, NULL);
+			}
+			out_of_fds = 1;
+			if (!(fcntl(lfd, F_GETFL) & O_NONBLOCK))
+				poll(NULL, 0, 100);	/* blocking models */
+		} else if (err != EAGAIN && err != EWOULDBLOCK &&
+		    err != EINTR) {
+			/* "Not yet" on a non-blocking listener is no error. */
 			trace_error("accept failed: %s (%s)", strerror(err),
 			    trace_errno_name(err));
 			trace_hint(err, STEP_ACCEPT, NULL);
@@ -38,9 +65,36 @@ conn_accept(int lfd, char *who, size_t size)
 		errno = err;
 		return -1;
 	}
+	if (out_of_fds) {
+		out_of_fds = 0;
+		trace_status("descriptors are free again: accepting clients");
+	}
 	addr_format((struct sockaddr *)&peer, peerlen, who, size);
 	trace_status("connection from %s", who);
 	return fd;
+}
+
+/* Step 5 for the event-loop models: like conn_accept, but when no
+ * descriptor is left, stop watching the listener (*paused) instead of
+ * waking up for it again and again; conn_resume() watches it again. */
+int
+conn_accept_loop(struct loop *l, int lfd, int *paused, char *who,
+    size_t size)
+{
+	int fd = conn_accept(lfd, who, size);
+
+	if (fd < 0 && no_descriptors(errno) && !*paused &&
+	    loop_mod(l, lfd, 0, NULL) == 0)
+		*paused = 1;
+	return fd;
+}
+
+/* A client has left and freed a descriptor: accept again if paused. */
+void
+conn_resume(struct loop *l, int lfd, int *paused)
+{
+	if (*paused && loop_mod(l, lfd, LOOP_READ, NULL) == 0)
+		*paused = 0;
 }
 
 /* Step 2 again, per connection: options for this client only. */

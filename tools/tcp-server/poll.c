@@ -36,6 +36,7 @@ struct server {
 	const struct options *opt;
 	int lfd;
 	int clients;		/* connected now */
+	int paused;		/* out of descriptors: listener not watched */
 };
 
 /* Step 9 for a client: forget it, close it, say why. */
@@ -54,6 +55,7 @@ client_close(struct server *s, struct client *c, int err)
 	free(c->buf);
 	free(c);
 	s->clients--;
+	conn_resume(s->loop, s->lfd, &s->paused);
 }
 
 /* Step 5: accept one waiting client and start watching it. */
@@ -62,7 +64,8 @@ accept_client(struct server *s)
 {
 	struct client *c;
 	char who[ADDR_STRLEN];
-	int fd = conn_accept(s->lfd, who, sizeof(who));
+	int fd = conn_accept_loop(s->loop, s->lfd, &s->paused, who,
+	    sizeof(who));
 
 	if (fd < 0)
 		return;

@@ -49,6 +49,13 @@ extern const struct model server_models[];
 /* Step 5: accept one client, narrate it, put its address in who;
  * the new descriptor, or -1 with errno set (reported). */
 int conn_accept(int lfd, char *who, size_t size);
+/* Step 5 for poll and chat: as conn_accept, but out of descriptors it
+ * stops watching the listener (sets *paused) until conn_resume(). */
+struct loop;
+int conn_accept_loop(struct loop *l, int lfd, int *paused, char *who,
+    size_t size);
+/* After a client has left: watch the listener again if it was paused. */
+void conn_resume(struct loop *l, int lfd, int *paused);
 /* Step 2 for an accepted client: the per-connection options. */
 void conn_options(int fd, const struct options *opt);
 /* Steps 7 to 9 for one client with blocking I/O: echo or relay, then
