@@ -8,6 +8,11 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netdb.h>
+#ifdef __linux__
+#include <linux/netlink.h>
+#include <netpacket/packet.h>
+#endif
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,6 +58,24 @@ format_unix(const struct sockaddr_un *sun, socklen_t len, char *buf,
 	return buf;
 }
 
+#ifdef __linux__
+/* Format an AF_PACKET address: "interface lo (index 1), protocol 0x0003"
+ * (the protocol in the machine's order: ETH_P_ALL is 3). */
+static char *
+format_packet(const struct sockaddr_ll *sll, char *buf, size_t size)
+{
+	char name[IF_NAMESIZE] = "?";
+
+	if (sll->sll_ifindex == 0)
+		snprintf(name, sizeof(name), "any");
+	else if (if_indextoname((unsigned)sll->sll_ifindex, name) == NULL)
+		snprintf(name, sizeof(name), "?");
+	snprintf(buf, size, "interface %s (index %d), protocol 0x%04x", name,
+	    sll->sll_ifindex, ntohs(sll->sll_protocol));
+	return buf;
+}
+#endif
+
 /* Format any sockaddr as text into buf; returns buf. */
 char *
 addr_format(const struct sockaddr *sa, socklen_t len, char *buf, size_t size)
@@ -90,6 +113,16 @@ addr_format(const struct sockaddr *sa, socklen_t len, char *buf, size_t size)
 	}
 	case AF_UNIX:
 		return format_unix((const void *)sa, len, buf, size);
+#ifdef __linux__
+	case AF_PACKET:
+		return format_packet((const void *)sa, buf, size);
+	case AF_NETLINK:
+		snprintf(buf, size, "netlink port %u%s",
+		    ((const struct sockaddr_nl *)(const void *)sa)->nl_pid,
+		    ((const struct sockaddr_nl *)(const void *)sa)->nl_pid ?
+		    "" : " (the kernel)");
+		break;
+#endif
 	default:
 		snprintf(buf, size, "(family %d)", sa->sa_family);
 	}
@@ -179,6 +212,10 @@ addr_family_name(int family)
 	case AF_INET: return "AF_INET";
 	case AF_INET6: return "AF_INET6";
 	case AF_UNIX: return "AF_UNIX";
+#ifdef __linux__
+	case AF_NETLINK: return "AF_NETLINK";
+	case AF_PACKET: return "AF_PACKET";
+#endif
 	case AF_UNSPEC: return "AF_UNSPEC";
 	default: return "AF_?";
 	}
@@ -192,6 +229,7 @@ addr_socktype_name(int type)
 	case SOCK_STREAM: return "SOCK_STREAM";
 	case SOCK_DGRAM: return "SOCK_DGRAM";
 	case SOCK_SEQPACKET: return "SOCK_SEQPACKET";
+	case SOCK_RAW: return "SOCK_RAW";
 	case 0: return "any type";
 	default: return "SOCK_?";
 	}
@@ -232,4 +270,42 @@ addr_is_multicast(const struct sockaddr *sa)
 		return IN6_IS_ADDR_MULTICAST(&((const struct sockaddr_in6 *)
 		    (const void *)sa)->sin6_addr);
 	return 0;
+}
+
+/* getsockname(2), narrated: the local address the kernel gave. */
+int
+addr_local(int fd, struct sockaddr_storage *ss, socklen_t *len, char *buf,
+    size_t size)
+{
+	int rc, err;
+
+	*len = sizeof(*ss);
+	rc = getsockname(fd, (struct sockaddr *)ss, len);
+	err = errno;
+	if (rc == 0)
+		addr_format((struct sockaddr *)ss, *len, buf, size);
+	else if (size > 0)
+		buf[0] = '\0';
+	if (rc == 0)
+		trace_event("getsockname", "getsockname(fd=%d) = %s", fd, buf);
+	else
+		trace_event("getsockname", "getsockname(fd=%d) = -1 %s", fd,
+		    trace_errno_name(err));
+	errno = err;
+	return rc;
+}
+
+/* Note a failed step of a listener's bind loop; see addr.h. */
+void
+addr_failure_note(struct addr_failure *f, int err, const char *where)
+{
+	size_t used = strlen(f->where);
+
+	if (f->err == EADDRINUSE && err == EADDRINUSE)
+		snprintf(f->where + used, sizeof(f->where) - used, " and %s",
+		    where);
+	else if (f->err != EADDRINUSE)
+		snprintf(f->where, sizeof(f->where), "%s", where);
+	if (f->err != EADDRINUSE)
+		f->err = err;
 }

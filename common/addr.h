@@ -32,6 +32,25 @@ unsigned addr_port(const struct sockaddr *sa);
 int addr_resolve(const char *host, const char *port, int family,
     int socktype, int passive, struct addrinfo **res);
 
+/* After bind or connect: getsockname(2), the local address the kernel
+ * gave, narrated as [getsockname]; into ss/len, and as text into buf.
+ * 0, or -1 with errno. */
+int addr_local(int fd, struct sockaddr_storage *ss, socklen_t *len,
+    char *buf, size_t size);
+
+/* What a listener's loop over the addresses to bind keeps of its
+ * failures, for the one line that reports them: the errno, and the
+ * addresses it came from. An address in use is the news to keep: a
+ * later, different error never hides it, and when both wildcards are in
+ * use both are named, since from two EADDRINUSE answers no one can tell
+ * which socket holds the port (lessons/03-bind.md). */
+struct addr_failure {
+	int err;				/* 0 until something failed */
+	char where[2 * ADDR_STRLEN + 8];	/* "[::]:7000 and 0.0.0.0:7000" */
+};
+/* Note that the step for where failed with err. */
+void addr_failure_note(struct addr_failure *f, int err, const char *where);
+
 /* Name the family for narration: "AF_INET6". */
 const char *addr_family_name(int family);
 /* Name the socket type for narration: "SOCK_STREAM". */

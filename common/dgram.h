@@ -2,11 +2,14 @@
  * dgram.h - datagrams in bulk, and the sequence header udp-sender writes.
  *
  * A batch is an array of datagram slots (buffer, length, peer address).
- * On Linux a whole batch moves in one system call (sendmmsg/recvmmsg,
- * narrated as steps 7 and 8); elsewhere the same calls loop over
- * sendto/recvfrom. At -v and above the batch also goes one datagram per
- * sendto/recvfrom, so the narration shows the calls lessons/10 teaches,
- * one line per datagram. Either way the caller sees the same batch.
+ * On Linux a batch of several moves in one system call (sendmmsg or
+ * recvmmsg, narrated as steps 7 and 8 for what they are:
+ * "[7 send] sendmmsg(fd=3, 64 datagrams, 4096 bytes) = 64"); a single
+ * datagram goes by sendto/recvfrom, the calls lessons/10 teaches.
+ * Elsewhere a batch loops over sendto/recvfrom. Which call runs depends
+ * only on how many datagrams are at hand, never on the verbosity: -q,
+ * default, -v and -vv make the same system calls. A tool that wants one
+ * call per datagram asks for batches of one (--one-by-one).
  *
  * The sequence header starts a numbered datagram: "SEQ/TOTAL " in decimal
  * (leading zeros allowed), e.g. "0000042/1000000 ". udp-receiver --stats
@@ -47,17 +50,50 @@ void dgram_batch_free(struct dgram_batch *b);
 /* The buffer of slot i. */
 char *dgram_slot(const struct dgram_batch *b, size_t i);
 
-/* 7 send: send the first n slots (sendmmsg on Linux). to NULL sends each
- * slot to its own address (replies); on a connected socket pass to NULL
- * and connected 1. Returns how many went out (>= 1), or -1 with errno. */
+/* 7 send: send the first n slots, all of them: one sendto for a single
+ * datagram, sendmmsg for several (on Linux; as often as it takes). to
+ * NULL sends each slot to its own address (replies); on a connected
+ * socket pass to NULL and connected 1. Returns n, or -1 with errno. */
 ssize_t dgram_send_batch(int fd, struct dgram_batch *b, size_t n,
     const struct sockaddr *to, socklen_t tolen, int connected);
 
 /* 8 recv: wait for one datagram, then take up to want (<= max) that are
  * already queued (recvmmsg with MSG_WAITFORONE on Linux; one recvfrom
- * elsewhere). Sets b->n and returns it, or -1 with errno. A datagram
- * longer than the slot is cut to the slot's size (DGRAM_SLOT never is). */
+ * when want is 1, and elsewhere). Sets b->n and returns it, or -1 with
+ * errno. A datagram longer than the slot is cut to the slot's size
+ * (DGRAM_SLOT never is). */
 ssize_t dgram_recv_batch(int fd, struct dgram_batch *b, size_t want);
+
+/* Datagrams named one by one in the narration of a batch. */
+#define DGRAM_NAMED 4
+
+/* The payload bytes of slots from .. from+n-1. */
+size_t dgram_bytes(const struct dgram_batch *b, size_t from, size_t n);
+
+/* Say where the n datagrams of slots from.. came from, or went to (their
+ * addresses), for the narration of a batch, into out:
+ *   ": 4 bytes from 127.0.0.1:5000, 0 bytes from [::1]:6000"  (n <= 4)
+ *   ": 4096 bytes, all from 127.0.0.1:5000"   ": 4096 bytes from 3 senders"
+ * word is "from" or "to". Returns out. */
+char *dgram_describe(const struct dgram_batch *b, size_t from, size_t n,
+    const char *word, char *out, size_t size);
+
+/* The most datagrams one UDP_SEGMENT send may carry (the kernel's limit). */
+#define DGRAM_GSO_MAX 64
+
+/* dgram_gso.c: true (and the size in *seg) if slots 0..n-1 can go in one
+ * send with UDP generic segmentation offload: at least two, at most
+ * DGRAM_GSO_MAX, all of one size but the last (shorter, not empty), at
+ * most DGRAM_MAX_IPV4 bytes in all, on Linux. */
+int dgram_gso_fits(const struct dgram_batch *b, size_t n, size_t *seg);
+#ifdef __linux__
+/* dgram_gso.c: 7 send: slots 0..n-1, which dgram_gso_fits, in one
+ * sendmsg(2) with UDP_SEGMENT seg: the kernel cuts them apart, the
+ * receiver gets n datagrams. to NULL on a connected socket. Where the
+ * kernel cannot, they go by dgram_send_batch. n, or -1 with errno. */
+ssize_t dgram_send_gso(int fd, struct dgram_batch *b, size_t n, size_t seg,
+    const struct sockaddr *to, socklen_t tolen);
+#endif
 
 /* Write the header "SEQ/TOTAL " into buf, numbers zero-padded to width
  * digits; returns its length (2 * width + 2). */

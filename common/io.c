@@ -3,19 +3,34 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/sysmacros.h>
-#endif
 
+#include "cli.h"
 #include "io.h"
+#include "io_internal.h"
 #include "step.h"
 #include "trace.h"
+
+/* Make fd non-blocking (1) or blocking (0). */
+int
+io_nonblock(int fd, int on)
+{
+	int flags = fcntl(fd, F_GETFL);
+	int rc;
+
+	if (flags < 0)
+		return -1;
+	flags = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
+	rc = fcntl(fd, F_SETFL, flags);
+	trace_event("fcntl", "fcntl(fd=%d, F_SETFL, %sO_NONBLOCK) = %d", fd,
+	    on ? "" : "~", rc);
+	return rc;
+}
 
 /* Wait until fd is writable; 0, or -1 with errno set. */
 static int
@@ -27,8 +42,10 @@ wait_writable(int fd)
 	pfd.fd = fd;
 	pfd.events = POLLOUT;
 	do {
+		if (step_stopped())
+			return -1;
 		rc = poll(&pfd, 1, -1);
-	} while (rc < 0 && errno == EINTR && !step_stop);
+	} while (rc < 0 && errno == EINTR);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -92,148 +109,32 @@ io_echo(int fd)
 	}
 }
 
-struct relay {
-	int sock, in_fd, out_fd;
-	int flags;
-	int in_open;		/* stdin not yet at EOF */
-	int sock_open;		/* peer has not yet closed its side */
-	char *up;		/* stdin -> socket bytes not yet sent */
-	size_t up_off, up_len;
-	char *down;		/* socket -> stdout buffer */
-	int sock_full;		/* splice: the socket took nothing; await room */
-	int splice_in;		/* splice: in_fd is a pipe, spliced to sock */
-	int splice_out;		/* splice: sock -> (pipe ->) out_fd */
-	int pipe[2];		/* splice: pipe before a non-pipe out_fd, or -1 */
-};
 
-#ifdef __linux__
-/*
- * The Linux fast path: splice(2) moves bytes between a pipe and a socket
- * inside the kernel, so a bulk copy never passes through our buffers.
- * It is used only where it behaves exactly like read/write: stdin a pipe;
- * stdout a pipe, a regular file (not O_APPEND) or /dev/null; and only
- * with -q, for bulk copies in scripts: whenever the narrator may show a
- * step (a failed one at default verbosity, every one with -v), it shows
- * the recv and send the lessons teach, and -vv can preview payloads,
- * which splice never brings into our hands.
- */
-#define RELAY_PIPE_SIZE (1024 * 1024)	/* bytes per splice, at most */
-
-/* True if fd is a pipe (or FIFO). */
-static int
-is_pipe(int fd)
+void
+relay_input_ended(struct relay *r)
 {
-	struct stat st;
-
-	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+	r->in_open = 0;
+	if (r->flags & IO_HALF_CLOSE)
+		step_shutdown(r->sock, SHUT_WR);
 }
 
-/* True if fd can take spliced bytes just as it takes write(2)s. */
-static int
-splice_target(int fd)
-{
-	struct stat st;
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl < 0 || (fl & O_APPEND) || fstat(fd, &st) < 0)
-		return 0;
-	return S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode) ||
-	    (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3));
-}
-
-/* Decide which directions go through splice(2). */
-static void
-relay_splice_setup(struct relay *r)
-{
-	int type = 0;
-	socklen_t len = sizeof(type);
-
-	if (trace_enabled(TRACE_STATUS) ||
-	    getsockopt(r->sock, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
-	    type != SOCK_STREAM)
-		return;
-	r->splice_in = r->in_fd >= 0 && is_pipe(r->in_fd);
-	if (r->out_fd < 0 || !splice_target(r->out_fd))
-		return;
-	if (is_pipe(r->out_fd)) {
-		r->splice_out = 1;
-	} else if (pipe2(r->pipe, O_CLOEXEC) == 0) {
-		/* A bigger pipe means fewer calls; the default is 64 KiB. */
-		(void)fcntl(r->pipe[1], F_SETPIPE_SZ, RELAY_PIPE_SIZE);
-		r->splice_out = 1;
-	}
-}
-
-/* Splice stdin (a pipe) to the socket; half-close at EOF. 0 or -1. */
-static int
-relay_splice_in(struct relay *r)
-{
-	ssize_t n = step_splice(STEP_SEND, r->in_fd, r->sock, RELAY_PIPE_SIZE,
-	    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-		/* stdin was readable, so it is the socket that is full. */
-		r->sock_full = 1;
-		return 0;
-	}
-	if (n < 0)
-		return -1;
-	if (n == 0) {
-		r->in_open = 0;
-		if (r->flags & IO_HALF_CLOSE)
-			step_shutdown(r->sock, SHUT_WR);
-	}
-	return 0;
-}
-
-/* Splice what the socket has to stdout, through our pipe unless stdout
- * is one; 0 or -1. Waits for room in stdout, as write(2) would. */
-static int
-relay_splice_out(struct relay *r)
-{
-	int to = r->pipe[1] >= 0 ? r->pipe[1] : r->out_fd;
-	ssize_t n = step_splice(STEP_RECV, r->sock, to, RELAY_PIPE_SIZE,
-	    SPLICE_F_MOVE), m;
-
-	if (n < 0)
-		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
-	if (n == 0) {
-		r->sock_open = 0;
-		return 0;
-	}
-	/* Our own pipe is emptied into stdout before the next receive. */
-	while (r->pipe[0] >= 0 && n > 0) {
-		m = splice(r->pipe[0], NULL, r->out_fd, NULL, (size_t)n,
-		    SPLICE_F_MOVE);
-		if (m < 0 && errno == EINTR && !step_stop)
-			continue;
-		if (m <= 0)
-			return -1;
-		n -= m;
-	}
-	return 0;
-}
-#endif
-
-/* Read stdin into the (empty) up buffer; half-close at EOF. 0 or -1. */
+/* Read input into the (empty) up buffer; half-close at EOF. 0 or -1. */
 static int
 relay_read_input(struct relay *r)
 {
 	ssize_t n;
 
-#ifdef __linux__
 	if (r->splice_in)
 		return relay_splice_in(r);
-#endif
 	do {
 		n = read(r->in_fd, r->up, IO_BUFSIZE);
 	} while (n < 0 && errno == EINTR && !step_stop);
-	if (n < 0)
+	if (n < 0) {
+		r->side = IO_INPUT;
 		return -1;
+	}
 	if (n == 0) {
-		r->in_open = 0;
-		if (r->flags & IO_HALF_CLOSE)
-			step_shutdown(r->sock, SHUT_WR);
+		relay_input_ended(r);
 		return 0;
 	}
 	r->up_off = 0;
@@ -261,10 +162,8 @@ relay_recv(struct relay *r)
 {
 	ssize_t n;
 
-#ifdef __linux__
 	if (r->splice_out)
 		return relay_splice_out(r);
-#endif
 	n = step_recv(r->sock, r->down, IO_BUFSIZE);
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
@@ -272,52 +171,62 @@ relay_recv(struct relay *r)
 		r->sock_open = 0;
 		return 0;
 	}
-	return io_write_all(r->out_fd, r->down, (size_t)n);
+	if (io_write_all(r->out_fd, r->down, (size_t)n) < 0) {
+		r->side = IO_OUTPUT;
+		return -1;
+	}
+	return 0;
 }
 
 /* True while the relay still has something to do. */
 static int
 relay_busy(const struct relay *r)
 {
-	if (!r->sock_open && (r->flags & IO_END_ON_PEER_EOF))
+	if (!r->sock_open && r->end_on_peer_eof)
 		return 0;
-	return r->sock_open || r->in_open || r->up_len > 0;
+	return r->sock_open || r->in_open || r->up_len > 0 || r->sock_full;
 }
+
+/* The two descriptors one poll round watches, by name. */
+enum { POLL_SOCK, POLL_INPUT, POLL_SLOTS };
 
 /* One poll round: wait, then move what is ready. 0, or -1 with errno. */
 static int
 relay_round(struct relay *r, int idle_ms)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[POLL_SLOTS];
 	int rc;
 
-	pfd[0].events = (short)((r->sock_open ? POLLIN : 0) |
-	    (r->up_len > 0 || r->sock_full ? POLLOUT : 0));
+	int unsent = r->up_len > 0 || r->sock_full;
+
+	pfd[POLL_SOCK].events = (short)((r->sock_open ? POLLIN : 0) |
+	    (unsent ? POLLOUT : 0));
 	/* Nothing to wait for on the socket: leave it out, or a socket whose
 	 * peer has gone (POLLHUP, reported even when not asked for, as on
 	 * AF_UNIX) would wake poll at once, forever. */
-	pfd[0].fd = pfd[0].events != 0 ? r->sock : -1;
+	pfd[POLL_SOCK].fd = pfd[POLL_SOCK].events != 0 ? r->sock : -1;
 	/* Read more input only when the last piece has gone out. */
-	pfd[1].fd = r->in_open && r->up_len == 0 && !r->sock_full ?
-	    r->in_fd : -1;
-	pfd[1].events = POLLIN;
-	pfd[0].revents = pfd[1].revents = 0;
-	rc = poll(pfd, 2, idle_ms);
+	pfd[POLL_INPUT].fd = r->in_open && !unsent ? r->in_fd : -1;
+	pfd[POLL_INPUT].events = POLLIN;
+	pfd[POLL_SOCK].revents = pfd[POLL_INPUT].revents = 0;
+	if (step_stopped())
+		return -1;
+	rc = poll(pfd, POLL_SLOTS, idle_ms);
 	if (rc < 0)
 		return errno == EINTR && !step_stop ? 0 : -1;
 	if (rc == 0) {
 		errno = ETIMEDOUT;
 		return -1;
 	}
-	if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) && r->sock_open &&
-	    relay_recv(r) < 0)
+	if ((pfd[POLL_SOCK].revents & (POLLIN | POLLHUP | POLLERR)) &&
+	    r->sock_open && relay_recv(r) < 0)
 		return -1;
-	if (pfd[0].revents & (POLLOUT | POLLERR))
-		r->sock_full = 0;
-	if ((pfd[0].revents & (POLLOUT | POLLERR)) && r->up_len > 0 &&
+	if ((pfd[POLL_SOCK].revents & (POLLOUT | POLLERR)) && r->sock_full)
+		r->sock_full = 0;	/* room again: splice more input */
+	if ((pfd[POLL_SOCK].revents & (POLLOUT | POLLERR)) && r->up_len > 0 &&
 	    relay_send(r) < 0)
 		return -1;
-	if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+	if (pfd[POLL_INPUT].revents & (POLLIN | POLLHUP | POLLERR)) {
 		if (relay_read_input(r) < 0)
 			return -1;
 		if (r->up_len > 0 && relay_send(r) < 0)
@@ -328,7 +237,7 @@ relay_round(struct relay *r, int idle_ms)
 
 /* Relay in_fd -> sock and sock -> out_fd until done; 0 or -1 with errno. */
 int
-io_relay(int sock, int in_fd, int out_fd, int idle_ms, int flags)
+io_relay(int sock, int in_fd, int out_fd, int idle_ms, int flags, int *side)
 {
 	struct relay r = { 0 };
 	int rc = 0, err = 0;
@@ -339,35 +248,57 @@ io_relay(int sock, int in_fd, int out_fd, int idle_ms, int flags)
 	r.flags = flags;
 	r.in_open = in_fd >= 0;
 	r.sock_open = 1;
+	r.end_on_peer_eof = in_fd >= 0 && isatty(in_fd);
 	r.pipe[0] = r.pipe[1] = -1;
-#ifdef __linux__
-	relay_splice_setup(&r);
-#endif
+	if ((flags & IO_SPLICE) && relay_splice_setup(&r) < 0)
+		return -1;
 	r.up = malloc(IO_BUFSIZE);
 	r.down = malloc(IO_BUFSIZE);
+	*side = IO_SOCKET;
 	if (r.up == NULL || r.down == NULL) {
 		free(r.up);
 		free(r.down);
+		relay_splice_done(&r);
 		errno = ENOMEM;
 		return -1;
 	}
 	/* Non-blocking, so a full send buffer never stops us from reading:
 	 * two peers that both send before they read would deadlock. */
-	step_nonblock(sock, 1);
+	io_nonblock(sock, 1);
 	while (relay_busy(&r)) {
+		r.side = IO_SOCKET;
 		if (relay_round(&r, idle_ms) < 0) {
 			rc = -1;
 			err = errno;
+			*side = r.side;
 			break;
 		}
 	}
-	step_nonblock(sock, 0);
-	if (r.pipe[0] >= 0) {
-		close(r.pipe[0]);
-		close(r.pipe[1]);
-	}
+	io_nonblock(sock, 0);
 	free(r.up);
 	free(r.down);
+	relay_splice_done(&r);
 	errno = err;
 	return rc;
+}
+
+/* Say why a relay failed, never blaming the peer for a local failure. */
+int
+io_report(int side, int err, const char *dir, const char *who)
+{
+	const char *why = err == EBADF ? ": it is closed" : err == EPIPE ?
+	    ": nobody reads it any more" : "";
+
+	if (side == IO_OUTPUT) {
+		trace_error("cannot write to stdout: %s (%s)%s", strerror(err),
+		    trace_errno_name(err), why);
+		return EX_IOERR;
+	}
+	if (side == IO_INPUT) {
+		trace_error("cannot read stdin: %s (%s)%s", strerror(err),
+		    trace_errno_name(err), err == EBADF ? ": it is closed" : "");
+		return EX_IOERR;
+	}
+	trace_peer_failed(dir, who, err, STEP_RECV);
+	return err == ETIMEDOUT ? EX_TEMPFAIL : EX_IOERR;
 }

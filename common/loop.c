@@ -1,264 +1,57 @@
 /*
- * loop.c - the event loop's two backends behind one API (loop.h).
+ * loop.c - the event loop (loop.h): who watches what, the timers, and the
+ * run: wait, call what is ready, fire what is due. The kernel side is a
+ * backend (loop_backend.h), one file each.
  *
- * Each backend implements the same static functions over its own state;
- * the public functions at the end only dispatch, so the loop reads the
- * same whichever backend is compiled in.
+ * Timers sit in a binary heap ordered by key. Arming a timer later than
+ * its key only moves its due time; when the heap brings it up early, it
+ * is put back at its real due time. A connection's idle deadline, pushed
+ * back on every byte, so costs nothing until it really comes near.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <time.h>
 
 #include "loop.h"
+#include "loop_backend.h"
+#include "step.h"
+#include "trace.h"
 
-#ifdef __linux__
-#include <sys/epoll.h>
+/* Ready descriptors handled per wait. */
+#define LOOP_BATCH 256
 
-struct loop {
-	int epfd;
-	void **data;		/* data[fd]: what loop_add() was given */
-	int slots;		/* length of data[] */
-	struct epoll_event ready[256];	/* filled by one epoll_wait */
+/* What one descriptor waits for, and whom to call. */
+struct watch {
+	loop_io_fn *fn;
+	void *ctx;
+	unsigned char events;	/* LOOP_READ | LOOP_WRITE, as asked */
+	unsigned char paused;	/* loop_pause(): not given to the backend */
+	unsigned char used;	/* registered */
 };
 
-/* Translate LOOP_* to EPOLL* bits. */
-static unsigned
-to_epoll(int events)
-{
-	return (events & LOOP_READ ? EPOLLIN : 0u) |
-	    (events & LOOP_WRITE ? EPOLLOUT : 0u);
-}
-
-static int
-backend_init(struct loop *l)
-{
-	l->epfd = epoll_create1(EPOLL_CLOEXEC);
-	return l->epfd < 0 ? -1 : 0;
-}
-
-static void
-backend_free(struct loop *l)
-{
-	close(l->epfd);
-	free(l->data);
-}
-
-/* Register or change fd with the kernel and remember its data. */
-static int
-backend_ctl(struct loop *l, int op, int fd, int events, void *data)
-{
-	struct epoll_event ev;
-
-	if (fd >= l->slots) {
-		int slots = fd * 2 + 64, i;
-		void **d = realloc(l->data, (size_t)slots * sizeof(*d));
-
-		if (d == NULL)
-			return -1;
-		for (i = l->slots; i < slots; i++)
-			d[i] = NULL;
-		l->data = d;
-		l->slots = slots;
-	}
-	memset(&ev, 0, sizeof(ev));
-	ev.events = to_epoll(events);
-	ev.data.fd = fd;
-	if (epoll_ctl(l->epfd, op, fd, &ev) < 0)
-		return -1;
-	l->data[fd] = data;
-	return 0;
-}
-
-static int
-backend_add(struct loop *l, int fd, int events, void *data)
-{
-	return backend_ctl(l, EPOLL_CTL_ADD, fd, events, data);
-}
-
-static int
-backend_mod(struct loop *l, int fd, int events, void *data)
-{
-	return backend_ctl(l, EPOLL_CTL_MOD, fd, events, data);
-}
-
-static int
-backend_del(struct loop *l, int fd)
-{
-	struct epoll_event ev;	/* ignored, but old kernels want one */
-
-	memset(&ev, 0, sizeof(ev));
-	if (epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, &ev) < 0)
-		return -1;
-	if (fd < l->slots)
-		l->data[fd] = NULL;
-	return 0;
-}
-
-static int
-backend_wait(struct loop *l, struct loop_event *out, int max, int timeout_ms)
-{
-	int n, i;
-
-	if (max > (int)(sizeof(l->ready) / sizeof(l->ready[0])))
-		max = (int)(sizeof(l->ready) / sizeof(l->ready[0]));
-	n = epoll_wait(l->epfd, l->ready, max, timeout_ms);
-	for (i = 0; i < n; i++) {
-		unsigned e = l->ready[i].events;
-		int fd = l->ready[i].data.fd;
-
-		out[i].fd = fd;
-		out[i].data = fd < l->slots ? l->data[fd] : NULL;
-		out[i].events = (e & EPOLLIN ? LOOP_READ : 0) |
-		    (e & EPOLLOUT ? LOOP_WRITE : 0) |
-		    (e & (EPOLLERR | EPOLLHUP) ? LOOP_ERROR : 0);
-	}
-	return n;
-}
-
-static const char backend_name[] = "epoll";
-
-#else /* portable: poll(2) */
-#include <poll.h>
-
 struct loop {
-	struct pollfd *fds;	/* the watched descriptors, densely packed */
-	void **data;		/* data[i] belongs to fds[i] */
-	int *slot;		/* slot[fd]: index into fds, or -1 */
-	int nfds, cap, slots;
-	int next;		/* where the last wait stopped reporting */
+	struct backend *backend;
+	struct watch *watch;	/* watch[fd] */
+	int slots;		/* length of watch[] */
+	int count;		/* descriptors registered */
+	struct loop_timer **heap;	/* timers by key, earliest first */
+	int timers, heap_cap;
+	struct backend_ready ready[LOOP_BATCH];	/* from the last wait */
+	int nready, next;	/* ready[next..nready) not yet dispatched */
+	long long now;		/* ms, read once per wake-up */
+	int running;
 };
 
-static int
-backend_init(struct loop *l)
+/* Milliseconds on the monotonic clock (never jumps with the wall clock). */
+static long long
+clock_ms(void)
 {
-	memset(l, 0, sizeof(*l));
-	return 0;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
-
-static void
-backend_free(struct loop *l)
-{
-	free(l->fds);
-	free(l->data);
-	free(l->slot);
-}
-
-/* Make room for one more descriptor and for slot[fd]. 0 or -1. */
-static int
-grow(struct loop *l, int fd)
-{
-	if (l->nfds == l->cap) {
-		int cap = l->cap ? l->cap * 2 : 64;
-		struct pollfd *fds = realloc(l->fds, (size_t)cap * sizeof(*fds));
-		void **data;
-
-		if (fds == NULL)
-			return -1;
-		l->fds = fds;
-		data = realloc(l->data, (size_t)cap * sizeof(*data));
-		if (data == NULL)
-			return -1;
-		l->data = data;
-		l->cap = cap;
-	}
-	if (fd >= l->slots) {
-		int slots = fd * 2 + 64, i;
-		int *slot = realloc(l->slot, (size_t)slots * sizeof(*slot));
-
-		if (slot == NULL)
-			return -1;
-		for (i = l->slots; i < slots; i++)
-			slot[i] = -1;
-		l->slot = slot;
-		l->slots = slots;
-	}
-	return 0;
-}
-
-static short
-to_poll(int events)
-{
-	return (short)((events & LOOP_READ ? POLLIN : 0) |
-	    (events & LOOP_WRITE ? POLLOUT : 0));
-}
-
-static int
-backend_add(struct loop *l, int fd, int events, void *data)
-{
-	if (fd < 0 || (fd < l->slots && l->slot[fd] >= 0)) {
-		errno = fd < 0 ? EBADF : EEXIST;
-		return -1;
-	}
-	if (grow(l, fd) < 0)
-		return -1;
-	l->slot[fd] = l->nfds;
-	l->fds[l->nfds].fd = fd;
-	l->fds[l->nfds].events = to_poll(events);
-	l->fds[l->nfds].revents = 0;
-	l->data[l->nfds] = data;
-	l->nfds++;
-	return 0;
-}
-
-static int
-backend_mod(struct loop *l, int fd, int events, void *data)
-{
-	if (fd < 0 || fd >= l->slots || l->slot[fd] < 0) {
-		errno = ENOENT;
-		return -1;
-	}
-	l->fds[l->slot[fd]].events = to_poll(events);
-	l->data[l->slot[fd]] = data;
-	return 0;
-}
-
-/* Remove fd by moving the last entry into its place. */
-static int
-backend_del(struct loop *l, int fd)
-{
-	int i, last;
-
-	if (fd < 0 || fd >= l->slots || l->slot[fd] < 0) {
-		errno = ENOENT;
-		return -1;
-	}
-	i = l->slot[fd];
-	last = --l->nfds;
-	if (i != last) {
-		l->fds[i] = l->fds[last];
-		l->data[i] = l->data[last];
-		l->slot[l->fds[i].fd] = i;
-	}
-	l->slot[fd] = -1;
-	return 0;
-}
-
-static int
-backend_wait(struct loop *l, struct loop_event *out, int max, int timeout_ms)
-{
-	int rc, i, n = 0;
-
-	rc = poll(l->fds, (nfds_t)l->nfds, timeout_ms);
-	if (rc <= 0)
-		return rc;
-	for (i = 0; i < l->nfds && n < max; i++) {
-		short e = l->fds[i].revents;
-
-		if (e == 0)
-			continue;
-		out[n].fd = l->fds[i].fd;
-		out[n].data = l->data[i];
-		out[n].events = (e & POLLIN ? LOOP_READ : 0) |
-		    (e & POLLOUT ? LOOP_WRITE : 0) |
-		    (e & (POLLERR | POLLHUP | POLLNVAL) ? LOOP_ERROR : 0);
-		n++;
-	}
-	return n;
-}
-
-static const char backend_name[] = "poll";
-#endif
 
 /* A new, empty loop, or NULL with errno set. */
 struct loop *
@@ -268,13 +61,14 @@ loop_new(void)
 
 	if (l == NULL)
 		return NULL;
-	if (backend_init(l) < 0) {
+	if ((l->backend = backend_new()) == NULL) {
 		int err = errno;
 
 		free(l);
 		errno = err;
 		return NULL;
 	}
+	l->now = clock_ms();
 	return l;
 }
 
@@ -284,36 +78,355 @@ loop_free(struct loop *l)
 {
 	if (l == NULL)
 		return;
-	backend_free(l);
+	backend_free(l->backend);
+	free(l->watch);
+	free(l->heap);
 	free(l);
 }
 
-/* Watch fd for events. */
-int
-loop_add(struct loop *l, int fd, int events, void *data)
+/* The watch of fd, or NULL (errno ENOENT) if fd is not registered. */
+static struct watch *
+watch_of(const struct loop *l, int fd)
 {
-	return backend_add(l, fd, events, data);
+	if (fd < 0 || fd >= l->slots || !l->watch[fd].used) {
+		errno = ENOENT;
+		return NULL;
+	}
+	return &l->watch[fd];
 }
 
-/* Change what fd is watched for. */
-int
-loop_mod(struct loop *l, int fd, int events, void *data)
+/* What the backend is told fd waits for: nothing while paused. */
+static int
+effective(const struct watch *w)
 {
-	return backend_mod(l, fd, events, data);
+	return w->used && !w->paused ? w->events : 0;
 }
 
-/* Stop watching fd. */
+/* Tell the backend what fd waits for now, after it waited for old. */
+static int
+update(struct loop *l, int fd, int old)
+{
+	return backend_set(l->backend, fd, old, effective(&l->watch[fd]));
+}
+
+/* Watch fd for events and call fn(ctx) when ready. */
+int
+loop_add(struct loop *l, int fd, int events, loop_io_fn *fn, void *ctx)
+{
+	struct watch *w;
+
+	if (fd < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	if (fd >= l->slots) {
+		int slots = fd * 2 + 64;
+		struct watch *grown = realloc(l->watch, (size_t)slots *
+		    sizeof(*grown));
+
+		if (grown == NULL)
+			return -1;
+		memset(grown + l->slots, 0, (size_t)(slots - l->slots) *
+		    sizeof(*grown));
+		l->watch = grown;
+		l->slots = slots;
+	}
+	w = &l->watch[fd];
+	if (w->used) {
+		errno = EEXIST;
+		return -1;
+	}
+	*w = (struct watch){ fn, ctx, (unsigned char)events, 0, 1 };
+	if (update(l, fd, 0) < 0) {
+		w->used = 0;
+		return -1;
+	}
+	l->count++;
+	return 0;
+}
+
+/* Change what fd waits for. */
+int
+loop_mod(struct loop *l, int fd, int events)
+{
+	struct watch *w = watch_of(l, fd);
+	int old;
+
+	if (w == NULL)
+		return -1;
+	old = effective(w);
+	w->events = (unsigned char)events;
+	return update(l, fd, old);
+}
+
+/* Stop watching fd; drop its events not yet dispatched. */
 int
 loop_del(struct loop *l, int fd)
 {
-	return backend_del(l, fd);
+	struct watch *w = watch_of(l, fd);
+	int old, i;
+
+	if (w == NULL)
+		return -1;
+	old = effective(w);
+	w->used = 0;
+	l->count--;
+	/* A descriptor closed now may be reused by the next accept: its old
+	 * events must not reach whoever gets the number next. */
+	for (i = l->next; i < l->nready; i++)
+		if (l->ready[i].fd == fd)
+			l->ready[i].events = 0;
+	return backend_set(l->backend, fd, old, 0);
 }
 
-/* Wait for events. */
+/* Stop watching fd for a while. */
 int
-loop_wait(struct loop *l, struct loop_event *ev, int max, int timeout_ms)
+loop_pause(struct loop *l, int fd)
 {
-	return backend_wait(l, ev, max, timeout_ms);
+	struct watch *w = watch_of(l, fd);
+	int old;
+
+	if (w == NULL || w->paused)
+		return w == NULL ? -1 : 0;
+	old = effective(w);
+	w->paused = 1;
+	return update(l, fd, old);
+}
+
+/* Watch fd again. */
+int
+loop_resume(struct loop *l, int fd)
+{
+	struct watch *w = watch_of(l, fd);
+
+	if (w == NULL || !w->paused)
+		return w == NULL ? -1 : 0;
+	w->paused = 0;
+	return update(l, fd, 0);
+}
+
+/* True while fd is paused. */
+int
+loop_paused(const struct loop *l, int fd)
+{
+	const struct watch *w = watch_of(l, fd);
+
+	return w != NULL && w->paused;
+}
+
+/* Swap heap entries i and j, keeping their slots right. */
+static void
+heap_swap(struct loop *l, int i, int j)
+{
+	struct loop_timer *t = l->heap[i];
+
+	l->heap[i] = l->heap[j];
+	l->heap[j] = t;
+	l->heap[i]->slot = i;
+	l->heap[j]->slot = j;
+}
+
+/* Restore heap order around entry i (moved up or down). */
+static void
+heap_fix(struct loop *l, int i)
+{
+	int child;
+
+	while (i > 0 && l->heap[(i - 1) / 2]->key > l->heap[i]->key) {
+		heap_swap(l, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+	for (;;) {
+		child = 2 * i + 1;
+		if (child >= l->timers)
+			return;
+		if (child + 1 < l->timers &&
+		    l->heap[child + 1]->key < l->heap[child]->key)
+			child++;
+		if (l->heap[i]->key <= l->heap[child]->key)
+			return;
+		heap_swap(l, i, child);
+		i = child;
+	}
+}
+
+/* Set a timer up, not armed. */
+void
+loop_timer_init(struct loop_timer *t, loop_timer_fn *fn, void *ctx)
+{
+	memset(t, 0, sizeof(*t));
+	t->slot = -1;
+	t->fn = fn;
+	t->ctx = ctx;
+}
+
+/* Arm t to fire at due; 0, or -1 (ENOMEM). */
+static int
+timer_arm(struct loop *l, struct loop_timer *t, long long due)
+{
+	t->due = due;
+	if (t->slot >= 0) {
+		/* Later: leave it where it is (lazily); earlier: move it up. */
+		if (due < t->key) {
+			t->key = due;
+			heap_fix(l, t->slot);
+		}
+		return 0;
+	}
+	if (l->timers == l->heap_cap) {
+		int cap = l->heap_cap ? l->heap_cap * 2 : 64;
+		struct loop_timer **heap = realloc(l->heap, (size_t)cap *
+		    sizeof(*heap));
+
+		if (heap == NULL)
+			return -1;
+		l->heap = heap;
+		l->heap_cap = cap;
+	}
+	t->key = due;
+	t->slot = l->timers;
+	l->heap[l->timers++] = t;
+	heap_fix(l, t->slot);
+	return 0;
+}
+
+/* Arm t to fire once, ms from now. */
+int
+loop_timer_after(struct loop *l, struct loop_timer *t, long long ms)
+{
+	t->period = 0;
+	return timer_arm(l, t, l->now + ms);
+}
+
+/* Arm t to fire every ms. */
+int
+loop_timer_every(struct loop *l, struct loop_timer *t, long long ms)
+{
+	t->period = ms > 0 ? ms : 1;
+	return timer_arm(l, t, l->now + t->period);
+}
+
+/* Disarm t. */
+void
+loop_timer_stop(struct loop *l, struct loop_timer *t)
+{
+	int i = t->slot;
+
+	if (i < 0)
+		return;
+	t->slot = -1;
+	if (i != --l->timers) {
+		l->heap[i] = l->heap[l->timers];
+		l->heap[i]->slot = i;
+		heap_fix(l, i);
+	}
+}
+
+/* True while t is armed. */
+int
+loop_timer_armed(const struct loop_timer *t)
+{
+	return t->slot >= 0;
+}
+
+/* Milliseconds on the loop's clock. */
+long long
+loop_now(const struct loop *l)
+{
+	return l->now;
+}
+
+/* Descriptors watched now. */
+int
+loop_count(const struct loop *l)
+{
+	return l->count;
+}
+
+/* Fire every timer that is due; put back those the heap raised early. */
+static void
+run_timers(struct loop *l)
+{
+	struct loop_timer *t;
+
+	while (l->timers > 0 && l->heap[0]->key <= l->now) {
+		t = l->heap[0];
+		if (t->due > l->now) {
+			t->key = t->due;	/* pushed back since: not yet */
+			heap_fix(l, 0);
+			continue;
+		}
+		loop_timer_stop(l, t);
+		if (t->period > 0)
+			timer_arm(l, t, l->now + t->period);
+		t->fn(l, t, t->ctx);
+	}
+}
+
+/* How long the next wait may last: until the earliest timer, or -1. */
+static int
+wait_ms(const struct loop *l)
+{
+	long long ms;
+
+	if (l->timers == 0)
+		return -1;
+	ms = l->heap[0]->key - l->now;
+	return ms < 0 ? 0 : ms > 86400000 ? 86400000 : (int)ms;
+}
+
+/* Call the callback of every descriptor the last wait found ready. */
+static void
+dispatch(struct loop *l)
+{
+	struct backend_ready *r;
+	struct watch *w;
+
+	while (l->next < l->nready && l->running) {
+		r = &l->ready[l->next++];
+		if (r->events == 0 || (w = watch_of(l, r->fd)) == NULL)
+			continue;	/* forgotten by an earlier callback */
+		w->fn(l, r->fd, r->events, w->ctx);
+	}
+	l->next = l->nready = 0;
+}
+
+/* Wait and dispatch until stopped. */
+int
+loop_run(struct loop *l)
+{
+	int timeout, n;
+
+	l->running = 1;
+	while (l->running && !step_stop) {
+		timeout = wait_ms(l);
+		n = backend_wait(l->backend, l->ready, LOOP_BATCH, timeout);
+		if (n < 0 && errno != EINTR)
+			return -1;
+		l->now = clock_ms();
+		trace_event(backend_name, "%s(%d watched, %d ms) = %d ready",
+		    backend_call, l->count, timeout, n < 0 ? 0 : n);
+		l->nready = n < 0 ? 0 : n;
+		l->next = 0;
+		dispatch(l);
+		run_timers(l);
+	}
+	return 0;
+}
+
+/* Make loop_run() return. */
+void
+loop_stop(struct loop *l)
+{
+	l->running = 0;
+}
+
+void
+loop_stop_timer(struct loop *l, struct loop_timer *t, void *ctx)
+{
+	(void)t;
+	(void)ctx;
+	loop_stop(l);
 }
 
 /* The backend compiled in. */

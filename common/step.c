@@ -3,23 +3,37 @@
  *
  * The wrappers for options (step_opt.c), for descriptors and messages on
  * local sockets (step_msg.c) and for fast non-blocking servers
- * (step_fast.c) live beside it; all share the narration in step_internal.h.
+ * (step_fast.c) live beside it; all share step_begin/step_end below
+ * (step_internal.h), so every call is narrated the same way.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "addr.h"
+#include "jtrace.h"
 #include "step.h"
 #include "step_internal.h"
+#include "stepper.h"
 #include "trace.h"
 
 volatile sig_atomic_t step_stop;
+
+/* A stop already asked for: say EINTR without making the call. */
+int
+step_stopped(void)
+{
+	if (!step_stop)
+		return 0;
+	errno = EINTR;
+	return 1;
+}
 
 /* Retry an interrupted call, unless a signal handler asked us to stop. */
 int
@@ -35,15 +49,55 @@ step_not_yet(int err)
 	return err == EAGAIN || err == EWOULDBLOCK || err == EINPROGRESS;
 }
 
-/* Narrate "call = ret" or "call = -1 ENAME (message)" for a step. */
-void
-step_narrate(int step, long ret, int err, const char *call, const char *extra)
+/* True when calls are narrated, traced or stepped through. */
+int
+step_telling(void)
 {
-	if (ret >= 0)
-		trace_step(step, 0, "%s = %ld%s", call, ret, extra ? extra : "");
-	else
-		trace_step(step, !step_not_yet(err), "%s = -1 %s (%s)", call,
+	return trace_enabled(TRACE_STATUS) || jtrace_on() || stepper_on();
+}
+
+/* Before the system call: write its text, if it will be narrated. */
+void
+step_begin(struct step_call *c, int step, int fd, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->step = step;
+	c->fd = fd;
+	c->label = NULL;
+	c->start_us = 0;
+	c->told = step_telling();
+	c->text[0] = '\0';
+	if (!c->told)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->text, sizeof(c->text), fmt, ap);
+	va_end(ap);
+	/* --step and --trace (stepper.h, jtrace.h): nothing when off. */
+	if (stepper_on() && step != STEP_NONE)
+		stepper_before(step, c->text);
+	if (jtrace_on())
+		c->start_us = jtrace_now_us();
+}
+
+/* After it: narrate the result; errno is err again afterwards. */
+void
+step_end(struct step_call *c, long ret, int err, const char *extra)
+{
+	if (c->told && ret >= 0)
+		trace_step(c->step, c->label, 0, "%s = %ld%s", c->text, ret,
+		    extra ? extra : "");
+	else if (c->told)
+		/* "Not yet", or EINTR from a caught Ctrl-C (the way a stop
+		 * ends a blocking step), is no failure: told at -v only. */
+		trace_step(c->step, c->label, !step_not_yet(err) &&
+		    !(err == EINTR && step_stop), "%s = -1 %s (%s)", c->text,
 		    trace_errno_name(err), strerror(err));
+	if (c->told && jtrace_on())
+		jtrace_step(c->step, c->label, c->fd, c->text, c->start_us,
+		    ret, err);
+	if (c->told && stepper_on() && c->step != STEP_NONE)
+		stepper_after(c->step, c->fd, ret);
 	errno = err;
 }
 
@@ -51,17 +105,13 @@ step_narrate(int step, long ret, int err, const char *call, const char *extra)
 int
 step_socket(int domain, int type, int protocol)
 {
-	char call[128];
-	int fd = socket(domain, type, protocol);
-	int err = errno;
+	struct step_call c;
+	int fd;
 
-	if (trace_enabled(TRACE_STATUS)) {
-		snprintf(call, sizeof(call), "socket(%s, %s, %d)",
-		    addr_family_name(domain), addr_socktype_name(type),
-		    protocol);
-		step_narrate(STEP_SOCKET, fd, err, call, NULL);
-	}
-	errno = err;
+	step_begin(&c, STEP_SOCKET, -1, "socket(%s, %s, %d)",
+	    addr_family_name(domain), addr_socktype_name(type), protocol);
+	fd = socket(domain, type, protocol);
+	step_end(&c, fd, errno, NULL);
 	return fd;
 }
 
@@ -69,36 +119,14 @@ step_socket(int domain, int type, int protocol)
 int
 step_bind(int fd, const struct sockaddr *sa, socklen_t len)
 {
-	char call[ADDR_STRLEN + 32], where[ADDR_STRLEN];
-	int rc = bind(fd, sa, len);
-	int err = errno;
+	struct step_call c;
+	char where[ADDR_STRLEN];
+	int rc;
 
-	snprintf(call, sizeof(call), "bind(fd=%d, %s)", fd,
+	step_begin(&c, STEP_BIND, fd, "bind(fd=%d, %s)", fd,
 	    addr_format(sa, len, where, sizeof(where)));
-	step_narrate(STEP_BIND, rc, err, call, NULL);
-	return rc;
-}
-
-/* After bind or connect: getsockname(2), the local address the kernel gave. */
-int
-step_getsockname(int fd, struct sockaddr_storage *ss, socklen_t *len,
-    char *buf, size_t size)
-{
-	int rc, err;
-
-	*len = sizeof(*ss);
-	rc = getsockname(fd, (struct sockaddr *)ss, len);
-	err = errno;
-	if (rc == 0)
-		addr_format((struct sockaddr *)ss, *len, buf, size);
-	else if (size > 0)
-		buf[0] = '\0';
-	if (rc == 0)
-		trace_event("getsockname", "getsockname(fd=%d) = %s", fd, buf);
-	else
-		trace_event("getsockname", "getsockname(fd=%d) = -1 %s", fd,
-		    trace_errno_name(err));
-	errno = err;
+	rc = bind(fd, sa, len);
+	step_end(&c, rc, errno, NULL);
 	return rc;
 }
 
@@ -106,40 +134,51 @@ step_getsockname(int fd, struct sockaddr_storage *ss, socklen_t *len,
 int
 step_listen(int fd, int backlog)
 {
-	char call[64];
-	int rc = listen(fd, backlog);
-	int err = errno;
+	struct step_call c;
+	int rc;
 
-	snprintf(call, sizeof(call), "listen(fd=%d, %d)", fd, backlog);
-	step_narrate(STEP_LISTEN, rc, err, call, NULL);
+	step_begin(&c, STEP_LISTEN, fd, "listen(fd=%d, %d)", fd, backlog);
+	rc = listen(fd, backlog);
+	step_end(&c, rc, errno, NULL);
 	return rc;
+}
+
+/* ", peer ADDR" for a step that learnt its peer's address. */
+void
+step_peer_extra(const struct sockaddr_storage *ss, socklen_t len, char *buf,
+    size_t size)
+{
+	char where[ADDR_STRLEN];
+
+	snprintf(buf, size, ", peer %s", addr_format((const struct sockaddr *)
+	    ss, len, where, sizeof(where)));
 }
 
 /* 5 accept: accept(2). */
 int
 step_accept(int fd, struct sockaddr_storage *peer, socklen_t *len)
 {
+	struct step_call c;
 	struct sockaddr_storage ss;
-	socklen_t sslen = sizeof(ss);
-	char call[64], extra[ADDR_STRLEN + 8], where[ADDR_STRLEN];
+	socklen_t sslen;
+	char extra[ADDR_STRLEN + 8] = "";
 	int rc, err;
 
+	if (step_stopped())
+		return -1;
+	step_begin(&c, STEP_ACCEPT, fd, "accept(fd=%d)", fd);
 	do {
 		sslen = sizeof(ss);
 		rc = accept(fd, (struct sockaddr *)&ss, &sslen);
 	} while (step_retry(rc));
 	err = errno;
-	snprintf(call, sizeof(call), "accept(fd=%d)", fd);
-	if (rc >= 0)
-		snprintf(extra, sizeof(extra), ", peer %s",
-		    addr_format((struct sockaddr *)&ss, sslen, where,
-		    sizeof(where)));
-	step_narrate(STEP_ACCEPT, rc, err, call, rc >= 0 ? extra : NULL);
+	if (rc >= 0 && c.told)
+		step_peer_extra(&ss, sslen, extra, sizeof(extra));
+	step_end(&c, rc, err, extra);
 	if (rc >= 0 && peer != NULL && len != NULL) {
 		memcpy(peer, &ss, sizeof(ss));
 		*len = sslen;
 	}
-	errno = err;
 	return rc;
 }
 
@@ -176,9 +215,17 @@ connect_wait(int fd, int timeout_ms)
 int
 step_connect(int fd, const struct sockaddr *sa, socklen_t len, int timeout_ms)
 {
-	char call[ADDR_STRLEN + 48], where[ADDR_STRLEN];
+	struct step_call c;
+	char where[ADDR_STRLEN];
 	int rc, err, flags = 0;
 
+	addr_format(sa, len, where, sizeof(where));
+	if (timeout_ms >= 0)
+		step_begin(&c, STEP_CONNECT, fd, "connect(fd=%d, %s, timeout "
+		    "%d.%03ds)", fd, where, timeout_ms / 1000, timeout_ms % 1000);
+	else
+		step_begin(&c, STEP_CONNECT, fd, "connect(fd=%d, %s)", fd,
+		    where);
 	if (timeout_ms >= 0) {
 		flags = fcntl(fd, F_GETFL);
 		fcntl(fd, F_SETFL, flags | O_NONBLOCK);
@@ -190,13 +237,7 @@ step_connect(int fd, const struct sockaddr *sa, socklen_t len, int timeout_ms)
 	err = errno;
 	if (timeout_ms >= 0)
 		fcntl(fd, F_SETFL, flags);
-	addr_format(sa, len, where, sizeof(where));
-	if (timeout_ms >= 0)
-		snprintf(call, sizeof(call), "connect(fd=%d, %s, timeout %d.%03ds)",
-		    fd, where, timeout_ms / 1000, timeout_ms % 1000);
-	else
-		snprintf(call, sizeof(call), "connect(fd=%d, %s)", fd, where);
-	step_narrate(STEP_CONNECT, rc, err, call, NULL);
+	step_end(&c, rc, err, NULL);
 	return rc;
 }
 
@@ -204,21 +245,16 @@ step_connect(int fd, const struct sockaddr *sa, socklen_t len, int timeout_ms)
 ssize_t
 step_send(int fd, const void *buf, size_t len)
 {
-	char call[64];
+	struct step_call c;
 	ssize_t n;
-	int err;
 
+	step_begin(&c, STEP_SEND, fd, "send(fd=%d, %zu)", fd, len);
 	do {
 		n = send(fd, buf, len, MSG_NOSIGNAL);
 	} while (step_retry(n));
-	err = errno;
-	if (trace_enabled(n < 0 ? TRACE_STATUS : TRACE_STEPS)) {
-		snprintf(call, sizeof(call), "send(fd=%d, %zu)", fd, len);
-		step_narrate(STEP_SEND, (long)n, err, call, NULL);
-		if (n > 0)
-			trace_payload(buf, (size_t)n);
-	}
-	errno = err;
+	step_end(&c, (long)n, errno, NULL);
+	if (n > 0)
+		trace_payload(buf, (size_t)n);
 	return n;
 }
 
@@ -227,23 +263,19 @@ ssize_t
 step_sendto(int fd, const void *buf, size_t len, const struct sockaddr *to,
     socklen_t tolen)
 {
-	char call[ADDR_STRLEN + 48], where[ADDR_STRLEN];
+	struct step_call c;
+	char where[ADDR_STRLEN] = "connected peer";
 	ssize_t n;
-	int err;
 
+	if (to != NULL && step_telling())
+		addr_format(to, tolen, where, sizeof(where));
+	step_begin(&c, STEP_SEND, fd, "sendto(fd=%d, %zu, %s)", fd, len, where);
 	do {
 		n = sendto(fd, buf, len, MSG_NOSIGNAL, to, tolen);
 	} while (step_retry(n));
-	err = errno;
-	if (trace_enabled(n < 0 ? TRACE_STATUS : TRACE_STEPS)) {
-		snprintf(call, sizeof(call), "sendto(fd=%d, %zu, %s)", fd, len,
-		    to ? addr_format(to, tolen, where, sizeof(where)) :
-		    "connected peer");
-		step_narrate(STEP_SEND, (long)n, err, call, NULL);
-		if (n > 0)
-			trace_payload(buf, (size_t)n);
-	}
-	errno = err;
+	step_end(&c, (long)n, errno, NULL);
+	if (n > 0)
+		trace_payload(buf, (size_t)n);
 	return n;
 }
 
@@ -251,22 +283,19 @@ step_sendto(int fd, const void *buf, size_t len, const struct sockaddr *to,
 ssize_t
 step_recv(int fd, void *buf, size_t len)
 {
-	char call[64];
+	struct step_call c;
 	ssize_t n;
-	int err;
 
+	if (step_stopped())
+		return -1;
+	step_begin(&c, STEP_RECV, fd, "recv(fd=%d, %zu)", fd, len);
 	do {
 		n = recv(fd, buf, len, 0);
 	} while (step_retry(n));
-	err = errno;
-	if (trace_enabled(n < 0 ? TRACE_STATUS : TRACE_STEPS)) {
-		snprintf(call, sizeof(call), "recv(fd=%d, %zu)", fd, len);
-		step_narrate(STEP_RECV, (long)n, err, call,
-		    n == 0 ? " (the peer closed its side)" : NULL);
-		if (n > 0)
-			trace_payload(buf, (size_t)n);
-	}
-	errno = err;
+	step_end(&c, (long)n, errno, n == 0 ? " (the peer closed its side)" :
+	    NULL);
+	if (n > 0)
+		trace_payload(buf, (size_t)n);
 	return n;
 }
 
@@ -275,27 +304,25 @@ ssize_t
 step_recvfrom(int fd, void *buf, size_t len, struct sockaddr_storage *from,
     socklen_t *fromlen)
 {
-	char call[64], extra[ADDR_STRLEN + 8], where[ADDR_STRLEN];
+	struct step_call c;
+	char extra[ADDR_STRLEN + 8] = "", where[ADDR_STRLEN];
 	ssize_t n;
 	int err;
 
+	if (step_stopped())
+		return -1;
+	step_begin(&c, STEP_RECV, fd, "recvfrom(fd=%d, %zu)", fd, len);
 	do {
 		*fromlen = sizeof(*from);
-		n = recvfrom(fd, buf, len, 0, (struct sockaddr *)from,
-		    fromlen);
+		n = recvfrom(fd, buf, len, 0, (struct sockaddr *)from, fromlen);
 	} while (step_retry(n));
 	err = errno;
-	if (trace_enabled(n < 0 ? TRACE_STATUS : TRACE_STEPS)) {
-		snprintf(call, sizeof(call), "recvfrom(fd=%d, %zu)", fd, len);
-		if (n >= 0)
-			snprintf(extra, sizeof(extra), ", from %s",
-			    addr_format((struct sockaddr *)from, *fromlen,
-			    where, sizeof(where)));
-		step_narrate(STEP_RECV, (long)n, err, call, n >= 0 ? extra : NULL);
-		if (n > 0)
-			trace_payload(buf, (size_t)n);
-	}
-	errno = err;
+	if (n >= 0 && c.told)
+		snprintf(extra, sizeof(extra), ", from %s", addr_format(
+		    (struct sockaddr *)from, *fromlen, where, sizeof(where)));
+	step_end(&c, (long)n, err, extra);
+	if (n > 0)
+		trace_payload(buf, (size_t)n);
 	return n;
 }
 
@@ -303,14 +330,14 @@ step_recvfrom(int fd, void *buf, size_t len, struct sockaddr_storage *from,
 int
 step_shutdown(int fd, int how)
 {
-	char call[64];
-	int rc = shutdown(fd, how);
-	int err = errno;
+	struct step_call c;
+	int rc;
 
-	snprintf(call, sizeof(call), "shutdown(fd=%d, %s)", fd,
+	step_begin(&c, STEP_CLOSE, fd, "shutdown(fd=%d, %s)", fd,
 	    how == SHUT_RD ? "SHUT_RD" : how == SHUT_WR ? "SHUT_WR" :
 	    "SHUT_RDWR");
-	step_narrate(STEP_CLOSE, rc, err, call, NULL);
+	rc = shutdown(fd, how);
+	step_end(&c, rc, errno, NULL);
 	return rc;
 }
 
@@ -318,27 +345,11 @@ step_shutdown(int fd, int how)
 int
 step_close(int fd)
 {
-	char call[64];
-	int rc = close(fd);
-	int err = errno;
-
-	snprintf(call, sizeof(call), "close(fd=%d)", fd);
-	step_narrate(STEP_CLOSE, rc, err, call, NULL);
-	return rc;
-}
-
-/* Make fd non-blocking (1) or blocking (0). */
-int
-step_nonblock(int fd, int on)
-{
-	int flags = fcntl(fd, F_GETFL);
+	struct step_call c;
 	int rc;
 
-	if (flags < 0)
-		return -1;
-	flags = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
-	rc = fcntl(fd, F_SETFL, flags);
-	trace_event("fcntl", "fcntl(fd=%d, F_SETFL, %sO_NONBLOCK) = %d", fd,
-	    on ? "" : "~", rc);
+	step_begin(&c, STEP_CLOSE, fd, "close(fd=%d)", fd);
+	rc = close(fd);
+	step_end(&c, rc, errno, NULL);
 	return rc;
 }

@@ -13,8 +13,29 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
-/* Set from a signal handler to make blocking steps give up with EINTR. */
+/* The nine steps of the socket procedure (see lessons/README.md). */
+enum step_number {
+	STEP_NONE = 0,		/* an event outside the nine: resolve, poll, ... */
+	STEP_SOCKET = 1,
+	STEP_SETSOCKOPT = 2,	/* and getsockopt */
+	STEP_BIND = 3,
+	STEP_LISTEN = 4,
+	STEP_ACCEPT = 5,
+	STEP_CONNECT = 6,
+	STEP_SEND = 7,
+	STEP_RECV = 8,
+	STEP_CLOSE = 9		/* shutdown and close */
+};
+
+/* Set from a signal handler (cli_catch_stop: the signal's number) to make
+ * blocking steps give up with EINTR. */
 extern volatile sig_atomic_t step_stop;
+
+/* True, with errno EINTR, if a stop has already been asked for: a step
+ * that would block checks this first and does not start its call. (A
+ * signal in the few instructions between this test and the call is only
+ * seen when the call returns; ppoll(2) exists to close that last gap.) */
+int step_stopped(void);
 
 /* 1 socket: socket(2). */
 int step_socket(int domain, int type, int protocol);
@@ -25,14 +46,16 @@ int step_setsockopt_int(int fd, int level, int name, int value);
 int step_setsockopt_linger(int fd, int onoff, int seconds);
 /* 2 getsockopt: read an int-valued option back into *value. */
 int step_getsockopt_int(int fd, int level, int name, int *value);
+/* 2 setsockopt: an option whose value is a struct of len bytes; what
+ * describes it in the narration ("1 BPF instruction"). */
+int step_setsockopt_data(int fd, int level, int name, const void *value,
+    socklen_t len, const char *what);
+/* 2 getsockopt: an option whose value is a struct, into value/len. */
+int step_getsockopt_data(int fd, int level, int name, void *value,
+    socklen_t *len);
 
 /* 3 bind: bind(2). */
 int step_bind(int fd, const struct sockaddr *sa, socklen_t len);
-/* After bind or connect: getsockname(2), the local address the kernel
- * gave (narrated as [getsockname]); its text goes into buf. */
-int step_getsockname(int fd, struct sockaddr_storage *ss, socklen_t *len,
-    char *buf, size_t size);
-
 /* 4 listen: listen(2). */
 int step_listen(int fd, int backlog);
 
@@ -60,9 +83,6 @@ ssize_t step_recvfrom(int fd, void *buf, size_t len,
 int step_shutdown(int fd, int how);
 /* 9 close: close(2). */
 int step_close(int fd);
-
-/* Make fd non-blocking (1) or blocking (0); narrated as [fcntl]. */
-int step_nonblock(int fd, int on);
 
 /* 2 setsockopt: SO_RCVTIMEO or SO_SNDTIMEO, a timeout in milliseconds. */
 int step_setsockopt_timeout(int fd, int name, int ms);
@@ -107,6 +127,13 @@ struct iovec;
  * close-on-exec (accept4 on Linux, accept + fcntl elsewhere). EAGAIN is
  * narrated only at -v: it just means the queue is empty. */
 int step_accept_nb(int fd, struct sockaddr_storage *peer, socklen_t *len);
+
+/* 6 connect: start connect(2) on a non-blocking socket, for an event
+ * loop: 0 if it is done at once, else -1 with errno EINPROGRESS while the
+ * handshake goes on (narrated at -v as "not yet", not as a failure). When
+ * the loop reports fd writable, the outcome is in SO_ERROR:
+ * step_getsockopt_int(fd, SOL_SOCKET, SO_ERROR, &err). */
+int step_connect_nb(int fd, const struct sockaddr *sa, socklen_t len);
 
 /* 7 send: writev(2), several buffers in one call (a head and a body). */
 ssize_t step_writev(int fd, const struct iovec *iov, int iovcnt);

@@ -1,6 +1,6 @@
 /*
  * step_fast.c - the steps of servers that never block and copy little:
- * accept4, writev, sendfile and splice.
+ * accept4, a connect that does not wait, writev, sendfile and splice.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -19,13 +19,20 @@
 #include "step_internal.h"
 #include "trace.h"
 
-/* 5 accept: a non-blocking, close-on-exec connection. */
+/* 5 accept: a non-blocking, close-on-exec connection. EAGAIN only
+ * means the queue is empty: narrated at -v, like every "not yet". */
 int
 step_accept_nb(int fd, struct sockaddr_storage *peer, socklen_t *len)
 {
-	char call[64], extra[ADDR_STRLEN + 8], where[ADDR_STRLEN];
+	struct step_call c;
+	char extra[ADDR_STRLEN + 8] = "";
 	int rc, err;
 
+#ifdef __linux__
+	step_begin(&c, STEP_ACCEPT, fd, "accept4(fd=%d, SOCK_NONBLOCK)", fd);
+#else
+	step_begin(&c, STEP_ACCEPT, fd, "accept(fd=%d)", fd);
+#endif
 	do {
 		*len = sizeof(*peer);
 #ifdef __linux__
@@ -40,20 +47,28 @@ step_accept_nb(int fd, struct sockaddr_storage *peer, socklen_t *len)
 #endif
 	} while (step_retry(rc));
 	err = errno;
-	if (trace_enabled(rc < 0 && !step_not_yet(err) ? TRACE_STATUS :
-	    TRACE_STEPS)) {
-#ifdef __linux__
-		snprintf(call, sizeof(call), "accept4(fd=%d, SOCK_NONBLOCK)", fd);
-#else
-		snprintf(call, sizeof(call), "accept(fd=%d)", fd);
-#endif
-		if (rc >= 0)
-			snprintf(extra, sizeof(extra), ", peer %s",
-			    addr_format((struct sockaddr *)peer, *len, where,
-			    sizeof(where)));
-		step_narrate(STEP_ACCEPT, rc, err, call, rc >= 0 ? extra : NULL);
-	}
-	errno = err;
+	if (rc >= 0 && c.told)
+		step_peer_extra(peer, *len, extra, sizeof(extra));
+	step_end(&c, rc, err, extra);
+	return rc;
+}
+
+/* 6 connect: start a connect on a non-blocking socket. An interrupted
+ * one goes on in the background just the same, so EINTR is EINPROGRESS. */
+int
+step_connect_nb(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	struct step_call c;
+	char where[ADDR_STRLEN] = "";
+	int rc, err;
+
+	if (step_telling())
+		addr_format(sa, len, where, sizeof(where));
+	step_begin(&c, STEP_CONNECT, fd, "connect(fd=%d, %s, non-blocking)",
+	    fd, where);
+	rc = connect(fd, sa, len);
+	err = rc < 0 && errno == EINTR ? EINPROGRESS : errno;
+	step_end(&c, rc, err, NULL);
 	return rc;
 }
 
@@ -61,27 +76,23 @@ step_accept_nb(int fd, struct sockaddr_storage *peer, socklen_t *len)
 ssize_t
 step_writev(int fd, const struct iovec *iov, int iovcnt)
 {
-	char call[80];
+	struct step_call c;
 	size_t total = 0;
 	ssize_t n;
-	int i, err;
+	int i;
 
+	if (step_telling())
+		for (i = 0; i < iovcnt; i++)
+			total += iov[i].iov_len;
+	step_begin(&c, STEP_SEND, fd, "writev(fd=%d, %d buffers, %zu)", fd,
+	    iovcnt, total);
 	do {
 		n = writev(fd, iov, iovcnt);
 	} while (step_retry(n));
-	err = errno;
-	if (trace_enabled(n < 0 && !step_not_yet(err) ? TRACE_STATUS :
-	    TRACE_STEPS)) {
-		for (i = 0; i < iovcnt; i++)
-			total += iov[i].iov_len;
-		snprintf(call, sizeof(call), "writev(fd=%d, %d buffers, %zu)",
-		    fd, iovcnt, total);
-		step_narrate(STEP_SEND, (long)n, err, call, NULL);
-		if (n > 0 && iovcnt > 0)
-			trace_payload(iov[0].iov_base, (size_t)n <
-			    iov[0].iov_len ? (size_t)n : iov[0].iov_len);
-	}
-	errno = err;
+	step_end(&c, (long)n, errno, NULL);
+	if (n > 0 && iovcnt > 0)
+		trace_payload(iov[0].iov_base, (size_t)n < iov[0].iov_len ?
+		    (size_t)n : iov[0].iov_len);
 	return n;
 }
 
@@ -89,11 +100,11 @@ step_writev(int fd, const struct iovec *iov, int iovcnt)
 ssize_t
 step_sendfile(int sock, int file, off_t *offset, size_t count)
 {
-	char call[96];
-	off_t from = *offset;
+	struct step_call c;
 	ssize_t n;
-	int err;
 
+	step_begin(&c, STEP_SEND, sock, "sendfile(fd=%d, file=%d, offset %lld, "
+	    "%zu)", sock, file, (long long)*offset, count);
 #ifdef __linux__
 	do {
 		n = sendfile(sock, file, offset, count);
@@ -112,14 +123,7 @@ step_sendfile(int sock, int file, off_t *offset, size_t count)
 			*offset += n;
 	}
 #endif
-	err = errno;
-	if (trace_enabled(n < 0 && !step_not_yet(err) ? TRACE_STATUS :
-	    TRACE_STEPS)) {
-		snprintf(call, sizeof(call), "sendfile(fd=%d, file=%d, "
-		    "offset %lld, %zu)", sock, file, (long long)from, count);
-		step_narrate(STEP_SEND, (long)n, err, call, NULL);
-	}
-	errno = err;
+	step_end(&c, (long)n, errno, NULL);
 	return n;
 }
 
@@ -128,21 +132,16 @@ step_sendfile(int sock, int file, off_t *offset, size_t count)
 ssize_t
 step_splice(int step, int from, int to, size_t len, unsigned flags)
 {
-	char call[80];
+	struct step_call c;
 	ssize_t n;
-	int err;
 
+	step_begin(&c, step, step == STEP_RECV ? from : to,
+	    "splice(fd=%d -> fd=%d, %zu)", from, to, len);
 	do {
 		n = splice(from, NULL, to, NULL, len, flags);
 	} while (step_retry(n));
-	err = errno;
-	if (trace_enabled(n < 0 && !step_not_yet(err) ? TRACE_STATUS : TRACE_STEPS)) {
-		snprintf(call, sizeof(call), "splice(fd=%d -> fd=%d, %zu)",
-		    from, to, len);
-		step_narrate(step, (long)n, err, call,
-		    n == 0 ? " (the other end closed)" : NULL);
-	}
-	errno = err;
+	step_end(&c, (long)n, errno, n != 0 ? NULL : step == STEP_RECV ?
+	    " (the peer closed)" : " (end of input)");
 	return n;
 }
 #endif

@@ -19,15 +19,17 @@
 int
 step_socketpair(int domain, int type, int protocol, int sv[2])
 {
-	char call[128], extra[48];
-	int rc = socketpair(domain, type, protocol, sv);
-	int err = errno;
+	struct step_call c;
+	char extra[48] = "";
+	int rc, err;
 
-	snprintf(call, sizeof(call), "socketpair(%s, %s, %d)",
+	step_begin(&c, STEP_SOCKET, -1, "socketpair(%s, %s, %d)",
 	    addr_family_name(domain), addr_socktype_name(type), protocol);
+	rc = socketpair(domain, type, protocol, sv);
+	err = errno;
 	if (rc == 0)
 		snprintf(extra, sizeof(extra), ", fds %d and %d", sv[0], sv[1]);
-	step_narrate(STEP_SOCKET, rc, err, call, rc == 0 ? extra : NULL);
+	step_end(&c, rc, err, extra);
 	return rc;
 }
 
@@ -76,29 +78,33 @@ iov_total(const struct msghdr *msg)
 	return total;
 }
 
+/* At -vv, a preview of what the first buffer of msg carried. */
+static void
+msg_payload(const struct msghdr *msg, ssize_t n)
+{
+	if (n > 0 && msg->msg_iovlen > 0)
+		trace_payload(msg->msg_iov[0].iov_base, (size_t)n <
+		    msg->msg_iov[0].iov_len ? (size_t)n :
+		    msg->msg_iov[0].iov_len);
+}
+
 /* 7 send: sendmsg(2), never raising SIGPIPE. */
 ssize_t
 step_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
-	char call[64], extra[160];
+	struct step_call c;
+	char extra[160] = "";
 	ssize_t n;
-	int err;
 
+	if (step_telling())
+		cmsg_describe(msg, extra, sizeof(extra));
+	step_begin(&c, STEP_SEND, fd, "sendmsg(fd=%d, %zu bytes)", fd,
+	    iov_total(msg));
 	do {
 		n = sendmsg(fd, msg, flags | MSG_NOSIGNAL);
 	} while (step_retry(n));
-	err = errno;
-	if (trace_enabled(n < 0 ? TRACE_STATUS : TRACE_STEPS)) {
-		snprintf(call, sizeof(call), "sendmsg(fd=%d, %zu bytes)", fd,
-		    iov_total(msg));
-		cmsg_describe(msg, extra, sizeof(extra));
-		step_narrate(STEP_SEND, (long)n, err, call, extra);
-		if (n > 0 && msg->msg_iovlen > 0)
-			trace_payload(msg->msg_iov[0].iov_base,
-			    (size_t)n < msg->msg_iov[0].iov_len ? (size_t)n :
-			    msg->msg_iov[0].iov_len);
-	}
-	errno = err;
+	step_end(&c, (long)n, errno, extra);
+	msg_payload(msg, n);
 	return n;
 }
 
@@ -106,34 +112,31 @@ step_sendmsg(int fd, const struct msghdr *msg, int flags)
 ssize_t
 step_recvmsg(int fd, struct msghdr *msg, int flags)
 {
-	char call[64], extra[200];
+	struct step_call c;
+	char extra[200] = "";
 	size_t used;
 	ssize_t n;
 	int err;
 
+	if (step_stopped())
+		return -1;
+	step_begin(&c, STEP_RECV, fd, "recvmsg(fd=%d, %zu)", fd,
+	    iov_total(msg));
 	do {
 		n = recvmsg(fd, msg, flags);
 	} while (step_retry(n));
 	err = errno;
-	if (trace_enabled(n < 0 ? TRACE_STATUS : TRACE_STEPS)) {
-		snprintf(call, sizeof(call), "recvmsg(fd=%d, %zu)", fd,
-		    iov_total(msg));
-		extra[0] = '\0';
-		if (n >= 0)
-			cmsg_describe(msg, extra, sizeof(extra));
+	if (n >= 0 && c.told) {
+		cmsg_describe(msg, extra, sizeof(extra));
 		used = strlen(extra);
-		if (n >= 0 && (msg->msg_flags & MSG_CTRUNC))
+		if (msg->msg_flags & MSG_CTRUNC)
 			snprintf(extra + used, sizeof(extra) - used,
 			    " (MSG_CTRUNC: control data cut short)");
 		else if (n == 0)
 			snprintf(extra + used, sizeof(extra) - used,
 			    " (the peer closed its side)");
-		step_narrate(STEP_RECV, (long)n, err, call, extra);
-		if (n > 0 && msg->msg_iovlen > 0)
-			trace_payload(msg->msg_iov[0].iov_base,
-			    (size_t)n < msg->msg_iov[0].iov_len ? (size_t)n :
-			    msg->msg_iov[0].iov_len);
 	}
-	errno = err;
+	step_end(&c, (long)n, err, extra);
+	msg_payload(msg, n);
 	return n;
 }

@@ -8,6 +8,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
+#ifdef __linux__
+#include <netpacket/packet.h>
+#endif
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,6 +47,16 @@ static const struct optname optnames[] = {
 	{ IPPROTO_IPV6, IPV6_JOIN_GROUP, "IPPROTO_IPV6", "IPV6_JOIN_GROUP" },
 	{ IPPROTO_IPV6, IPV6_MULTICAST_IF, "IPPROTO_IPV6",
 	    "IPV6_MULTICAST_IF" },
+	{ SOL_SOCKET, SO_TIMESTAMP, "SOL_SOCKET", "SO_TIMESTAMP" },
+#ifdef __linux__
+	/* socket-watch packets: buffer, filter and counters of AF_PACKET */
+	{ SOL_SOCKET, SO_RCVBUFFORCE, "SOL_SOCKET", "SO_RCVBUFFORCE" },
+	{ SOL_SOCKET, SO_ATTACH_FILTER, "SOL_SOCKET", "SO_ATTACH_FILTER" },
+	{ SOL_PACKET, PACKET_STATISTICS, "SOL_PACKET", "PACKET_STATISTICS" },
+	{ SOL_PACKET, PACKET_AUXDATA, "SOL_PACKET", "PACKET_AUXDATA" },
+	{ SOL_PACKET, PACKET_IGNORE_OUTGOING, "SOL_PACKET",
+	    "PACKET_IGNORE_OUTGOING" },
+#endif
 };
 
 /* Describe an option as "SOL_SOCKET, SO_REUSEADDR" (or numbers). */
@@ -66,17 +79,16 @@ optname(int level, int name, char *buf, size_t size)
 int
 step_setsockopt_int(int fd, int level, int name, int value)
 {
-	char call[160], what[64];
-	int rc = setsockopt(fd, level, name, &value, sizeof(value));
-	int err = errno;
+	struct step_call c;
+	char what[64] = "";
+	int rc;
 
-	if (trace_enabled(TRACE_STATUS)) {
+	if (step_telling())
 		optname(level, name, what, sizeof(what));
-		snprintf(call, sizeof(call), "setsockopt(fd=%d, %s, %d)", fd,
-		    what, value);
-		step_narrate(STEP_SETSOCKOPT, rc, err, call, NULL);
-	}
-	errno = err;
+	step_begin(&c, STEP_SETSOCKOPT, fd, "setsockopt(fd=%d, %s, %d)", fd,
+	    what, value);
+	rc = setsockopt(fd, level, name, &value, sizeof(value));
+	step_end(&c, rc, errno, NULL);
 	return rc;
 }
 
@@ -84,18 +96,54 @@ step_setsockopt_int(int fd, int level, int name, int value)
 int
 step_setsockopt_linger(int fd, int onoff, int seconds)
 {
-	char call[160];
+	struct step_call c;
 	struct linger lg;
-	int rc, err;
+	int rc;
 
 	lg.l_onoff = onoff;
 	lg.l_linger = seconds;
-	rc = setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	err = errno;
-	snprintf(call, sizeof(call),
+	step_begin(&c, STEP_SETSOCKOPT, fd,
 	    "setsockopt(fd=%d, SOL_SOCKET, SO_LINGER, {on=%d, %ds})", fd,
 	    onoff, seconds);
-	step_narrate(STEP_SETSOCKOPT, rc, err, call, NULL);
+	rc = setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	step_end(&c, rc, errno, NULL);
+	return rc;
+}
+
+/* 2 setsockopt: an option whose value is a struct, told as what. */
+int
+step_setsockopt_data(int fd, int level, int name, const void *value,
+    socklen_t len, const char *what)
+{
+	struct step_call c;
+	char option[64] = "";
+	int rc;
+
+	if (step_telling())
+		optname(level, name, option, sizeof(option));
+	step_begin(&c, STEP_SETSOCKOPT, fd, "setsockopt(fd=%d, %s, %s)", fd,
+	    option, what);
+	rc = setsockopt(fd, level, name, value, len);
+	step_end(&c, rc, errno, NULL);
+	return rc;
+}
+
+/* 2 getsockopt: an option whose value is a struct, into value/len. */
+int
+step_getsockopt_data(int fd, int level, int name, void *value,
+    socklen_t *len)
+{
+	struct step_call c;
+	char option[64] = "";
+	int rc;
+
+	if (step_telling())
+		optname(level, name, option, sizeof(option));
+	step_begin(&c, STEP_SETSOCKOPT, fd, "getsockopt(fd=%d, %s)", fd,
+	    option);
+	c.label = "getsockopt";
+	rc = getsockopt(fd, level, name, value, len);
+	step_end(&c, rc, errno, NULL);
 	return rc;
 }
 
@@ -103,15 +151,20 @@ step_setsockopt_linger(int fd, int onoff, int seconds)
 int
 step_getsockopt_int(int fd, int level, int name, int *value)
 {
-	char call[160], what[64], extra[48];
+	struct step_call c;
+	char what[64] = "", extra[48] = "";
 	socklen_t len = sizeof(*value);
-	int rc = getsockopt(fd, level, name, value, &len);
-	int err = errno;
+	int rc, err;
 
-	optname(level, name, what, sizeof(what));
-	snprintf(call, sizeof(call), "getsockopt(fd=%d, %s)", fd, what);
-	snprintf(extra, sizeof(extra), ", value %d", rc == 0 ? *value : 0);
-	step_narrate(STEP_SETSOCKOPT, rc, err, call, rc == 0 ? extra : NULL);
+	if (step_telling())
+		optname(level, name, what, sizeof(what));
+	step_begin(&c, STEP_SETSOCKOPT, fd, "getsockopt(fd=%d, %s)", fd, what);
+	c.label = "getsockopt";
+	rc = getsockopt(fd, level, name, value, &len);
+	err = errno;
+	if (rc == 0)
+		snprintf(extra, sizeof(extra), ", value %d", *value);
+	step_end(&c, rc, err, extra);
 	return rc;
 }
 
@@ -119,18 +172,19 @@ step_getsockopt_int(int fd, int level, int name, int *value)
 int
 step_setsockopt_timeout(int fd, int name, int ms)
 {
-	char call[160], what[64];
+	struct step_call c;
+	char what[64] = "";
 	struct timeval tv;
-	int rc, err;
+	int rc;
 
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
+	if (step_telling())
+		optname(SOL_SOCKET, name, what, sizeof(what));
+	step_begin(&c, STEP_SETSOCKOPT, fd, "setsockopt(fd=%d, %s, %d.%03ds)",
+	    fd, what, ms / 1000, ms % 1000);
 	rc = setsockopt(fd, SOL_SOCKET, name, &tv, sizeof(tv));
-	err = errno;
-	optname(SOL_SOCKET, name, what, sizeof(what));
-	snprintf(call, sizeof(call), "setsockopt(fd=%d, %s, %d.%03ds)", fd,
-	    what, ms / 1000, ms % 1000);
-	step_narrate(STEP_SETSOCKOPT, rc, err, call, NULL);
+	step_end(&c, rc, errno, NULL);
 	return rc;
 }
 
@@ -154,8 +208,9 @@ int
 step_join_group(int fd, const struct sockaddr *group,
     const struct sockaddr *ifaddr, unsigned ifindex)
 {
-	char call[ADDR_STRLEN * 2 + 96], grp[ADDR_STRLEN], ifc[ADDR_STRLEN];
-	int rc, err;
+	struct step_call c;
+	char grp[ADDR_STRLEN], ifc[ADDR_STRLEN] = "any";
+	int rc;
 
 	format_host(group, grp, sizeof(grp));	/* a group has no port */
 	if (group->sa_family == AF_INET) {
@@ -165,19 +220,16 @@ step_join_group(int fd, const struct sockaddr *group,
 		mr.imr_multiaddr = ((const struct sockaddr_in *)(const void *)
 		    group)->sin_addr;
 		mr.imr_interface.s_addr = htonl(INADDR_ANY);
-		if (ifaddr != NULL)
+		if (ifaddr != NULL) {
 			mr.imr_interface = ((const struct sockaddr_in *)
 			    (const void *)ifaddr)->sin_addr;
+			format_host(ifaddr, ifc, sizeof(ifc));
+		}
+		step_begin(&c, STEP_SETSOCKOPT, fd, "setsockopt(fd=%d, "
+		    "IPPROTO_IP, IP_ADD_MEMBERSHIP, {group %s, interface %s})",
+		    fd, grp, ifc);
 		rc = setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr,
 		    sizeof(mr));
-		err = errno;
-		if (ifaddr != NULL)
-			format_host(ifaddr, ifc, sizeof(ifc));
-		else
-			snprintf(ifc, sizeof(ifc), "any");
-		snprintf(call, sizeof(call), "setsockopt(fd=%d, IPPROTO_IP, "
-		    "IP_ADD_MEMBERSHIP, {group %s, interface %s})", fd, grp,
-		    ifc);
 	} else {
 		struct ipv6_mreq mr;
 
@@ -185,14 +237,13 @@ step_join_group(int fd, const struct sockaddr *group,
 		mr.ipv6mr_multiaddr = ((const struct sockaddr_in6 *)
 		    (const void *)group)->sin6_addr;
 		mr.ipv6mr_interface = ifindex;
+		step_begin(&c, STEP_SETSOCKOPT, fd, "setsockopt(fd=%d, "
+		    "IPPROTO_IPV6, IPV6_JOIN_GROUP, {group %s, interface index "
+		    "%u})", fd, grp, ifindex);
 		rc = setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr,
 		    sizeof(mr));
-		err = errno;
-		snprintf(call, sizeof(call), "setsockopt(fd=%d, IPPROTO_IPV6, "
-		    "IPV6_JOIN_GROUP, {group %s, interface index %u})", fd,
-		    grp, ifindex);
 	}
-	step_narrate(STEP_SETSOCKOPT, rc, err, call, NULL);
+	step_end(&c, rc, errno, NULL);
 	return rc;
 }
 
@@ -202,27 +253,27 @@ int
 step_multicast_if(int fd, int family, const struct sockaddr *ifaddr,
     unsigned ifindex)
 {
-	char call[ADDR_STRLEN + 96], ifc[ADDR_STRLEN];
-	int rc, err;
+	struct step_call c;
+	char ifc[ADDR_STRLEN];
+	int rc;
 
 	if (family == AF_INET) {
 		struct in_addr in = ((const struct sockaddr_in *)(const void *)
 		    ifaddr)->sin_addr;
 
+		format_host(ifaddr, ifc, sizeof(ifc));
+		step_begin(&c, STEP_SETSOCKOPT, fd, "setsockopt(fd=%d, "
+		    "IPPROTO_IP, IP_MULTICAST_IF, %s)", fd, ifc);
 		rc = setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &in,
 		    sizeof(in));
-		err = errno;
-		format_host(ifaddr, ifc, sizeof(ifc));
-		snprintf(call, sizeof(call), "setsockopt(fd=%d, IPPROTO_IP, "
-		    "IP_MULTICAST_IF, %s)", fd, ifc);
 	} else {
+		step_begin(&c, STEP_SETSOCKOPT, fd, "setsockopt(fd=%d, "
+		    "IPPROTO_IPV6, IPV6_MULTICAST_IF, interface index %u)", fd,
+		    ifindex);
 		rc = setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex,
 		    sizeof(ifindex));
-		err = errno;
-		snprintf(call, sizeof(call), "setsockopt(fd=%d, IPPROTO_IPV6, "
-		    "IPV6_MULTICAST_IF, interface index %u)", fd, ifindex);
 	}
-	step_narrate(STEP_SETSOCKOPT, rc, err, call, NULL);
+	step_end(&c, rc, errno, NULL);
 	return rc;
 }
 
@@ -230,33 +281,37 @@ step_multicast_if(int fd, int family, const struct sockaddr *ifaddr,
 int
 step_peercred(int fd, long *pid, long *uid, long *gid)
 {
-	char call[96], extra[96];
+	struct step_call c;
+	char extra[96] = "";
 	int rc, err;
 #ifdef __linux__
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
+	step_begin(&c, STEP_SETSOCKOPT, fd, "getsockopt(fd=%d, SOL_SOCKET, "
+	    "SO_PEERCRED)", fd);
 	rc = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len);
 	err = errno;
 	*pid = rc == 0 ? (long)cred.pid : -1;
 	*uid = rc == 0 ? (long)cred.uid : -1;
 	*gid = rc == 0 ? (long)cred.gid : -1;
-	snprintf(call, sizeof(call), "getsockopt(fd=%d, SOL_SOCKET, "
-	    "SO_PEERCRED)", fd);
-	snprintf(extra, sizeof(extra), ", pid %ld uid %ld gid %ld", *pid,
-	    *uid, *gid);
+	if (rc == 0)
+		snprintf(extra, sizeof(extra), ", pid %ld uid %ld gid %ld",
+		    *pid, *uid, *gid);
 #else
 	uid_t u;
 	gid_t g;
 
+	step_begin(&c, STEP_SETSOCKOPT, fd, "getpeereid(fd=%d)", fd);
 	rc = getpeereid(fd, &u, &g);
 	err = errno;
 	*pid = -1;
 	*uid = rc == 0 ? (long)u : -1;
 	*gid = rc == 0 ? (long)g : -1;
-	snprintf(call, sizeof(call), "getpeereid(fd=%d)", fd);
-	snprintf(extra, sizeof(extra), ", uid %ld gid %ld", *uid, *gid);
+	if (rc == 0)
+		snprintf(extra, sizeof(extra), ", uid %ld gid %ld", *uid, *gid);
 #endif
-	step_narrate(STEP_SETSOCKOPT, rc, err, call, rc == 0 ? extra : NULL);
+	c.label = "getsockopt";
+	step_end(&c, rc, err, extra);
 	return rc;
 }

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jtrace.h"
+#include "step.h"
 #include "trace.h"
 
 static const char *progname = "socklab";	/* prefix of every line */
@@ -16,7 +18,6 @@ static int colour;				/* stderr is a TTY, NO_COLOR unset */
 
 #define C_STEP "\033[36m"
 #define C_FAIL "\033[31m"
-#define C_HINT "\033[33m"
 #define C_OFF "\033[0m"
 
 static const char *const step_names[] = {
@@ -107,21 +108,25 @@ trace_enabled(int l)
 	return level >= l;
 }
 
-/* Print "prog: " + a formatted line, in one write so lines never interleave. */
+/* True when lines carry colours (stderr is a TTY, NO_COLOR unset). */
+int
+trace_colour(void)
+{
+	return colour;
+}
+
+/* Print "prog: " + pre + msg + post, in one write so lines never
+ * interleave. */
 static void
-emit(const char *pre, const char *post, const char *fmt, va_list ap)
+emit_line(const char *pre, const char *msg, const char *post)
 {
 	char line[1024];
-	int n, m;
+	int n;
 	int saved = errno;
 
-	n = snprintf(line, sizeof(line), "%s: %s", progname, pre);
-	if (n < 0 || (size_t)n >= sizeof(line))
+	n = snprintf(line, sizeof(line), "%s: %s%s", progname, pre, msg);
+	if (n < 0)
 		n = 0;
-	m = vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	if (m < 0)
-		m = 0;
-	n += m;
 	if ((size_t)n >= sizeof(line) - 8)
 		n = (int)sizeof(line) - 8;
 	n += snprintf(line + n, sizeof(line) - (size_t)n, "%s\n", post);
@@ -131,24 +136,41 @@ emit(const char *pre, const char *post, const char *fmt, va_list ap)
 	errno = saved;
 }
 
+/* Format a line once; print it at verbosity min or more, and write it to
+ * the --trace file as kind (with label) whatever the verbosity. */
+static void
+tell(int min, const char *kind, const char *label, const char *pre,
+    const char *post, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	int saved = errno;
+
+	if (level < min && !jtrace_on())
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (level >= min)
+		emit_line(pre, msg, post);
+	jtrace_text(kind, label, msg);
+	errno = saved;
+}
+
 /* A status line at default verbosity. */
 void
 trace_status(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (level < TRACE_STATUS)
-		return;
 	va_start(ap, fmt);
-	emit("", "", fmt, ap);
+	tell(TRACE_STATUS, "status", NULL, "", "", fmt, ap);
 	va_end(ap);
 }
 
-/* A step line "[N name] ..." at -v, or at default verbosity when it failed. */
+/* A step line "[N name] ..." at -v, or at default verbosity when it failed
+ * (step_end writes the --trace line, with the call's fields). */
 void
-trace_step(int step, int failed, const char *fmt, ...)
+trace_step(int step, const char *label, int failed, const char *fmt, ...)
 {
-	char pre[64];
+	char pre[64], msg[1024];
 	va_list ap;
 
 	if (level < (failed ? TRACE_STATUS : TRACE_STEPS))
@@ -156,11 +178,13 @@ trace_step(int step, int failed, const char *fmt, ...)
 	if (step < STEP_SOCKET || step > STEP_CLOSE)
 		step = STEP_NONE;
 	snprintf(pre, sizeof(pre), "%s[%d %s]%s ", colour ?
-	    (failed ? C_FAIL : C_STEP) : "", step, step_names[step],
+	    (failed ? C_FAIL : C_STEP) : "", step, label ? label :
+	    step_names[step],
 	    colour ? C_OFF : "");
 	va_start(ap, fmt);
-	emit(pre, "", fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	emit_line(pre, msg, "");
 }
 
 /* An unnumbered event line "[label] ..." at -v. */
@@ -170,13 +194,36 @@ trace_event(const char *label, const char *fmt, ...)
 	char pre[64];
 	va_list ap;
 
-	if (level < TRACE_STEPS)
-		return;
 	snprintf(pre, sizeof(pre), "%s[%s]%s ", colour ? C_STEP : "", label,
 	    colour ? C_OFF : "");
 	va_start(ap, fmt);
-	emit(pre, "", fmt, ap);
+	tell(TRACE_STEPS, "event", label, pre, "", fmt, ap);
 	va_end(ap);
+}
+
+/* A state machine's transition at -v. */
+void
+trace_transition(const char *machine, int fd, const char *from,
+    const char *to)
+{
+	char pre[96], msg[128];
+
+	jtrace_transition(machine, fd, from, to);
+	if (level < TRACE_STEPS)
+		return;
+	snprintf(pre, sizeof(pre), "%s[%s fd=%d]%s ", colour ? C_STEP : "",
+	    machine, fd, colour ? C_OFF : "");
+	snprintf(msg, sizeof(msg), "%s -> %s", from, to);
+	emit_line(pre, msg, "");
+}
+
+/* A failed connection: one line and its hint. */
+void
+trace_peer_failed(const char *dir, const char *who, int err, int step)
+{
+	trace_error("connection %s %s failed: %s (%s)", dir, who,
+	    strerror(err), trace_errno_name(err));
+	trace_hint(err, step, who);
 }
 
 /* An error line, printed at every verbosity. */
@@ -186,88 +233,9 @@ trace_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit(colour ? C_FAIL : "", colour ? C_OFF : "", fmt, ap);
+	tell(TRACE_QUIET, "error", NULL, colour ? C_FAIL : "", colour ? C_OFF :
+	    "", fmt, ap);
 	va_end(ap);
-}
-
-/* The advice a learner needs for err at step, or NULL. */
-static const char *
-hint_text(int err, int step)
-{
-	switch (err) {
-	case EADDRINUSE:
-		return "another socket already holds %s: a server still "
-		    "running, or a TIME_WAIT left by one that just stopped "
-		    "(SO_REUSEADDR allows the latter) (lessons/02-setsockopt.md)";
-	case EACCES:
-		if (step == STEP_BIND)
-			return "ports below 1024 need root or "
-			    "CAP_NET_BIND_SERVICE; use a port above 1023 "
-			    "(lessons/03-bind.md)";
-		if (step == STEP_CONNECT)
-			return "permission denied for %s: check the socket "
-			    "file's mode and its directory "
-			    "(lessons/11-unix-sockets.md)";
-		return NULL;
-	case EADDRNOTAVAIL:
-		return "%s is not an address of this machine "
-		    "(lessons/03-bind.md)";
-	case ECONNREFUSED:
-		return "nothing listens on %s: start a server first "
-		    "(lessons/06-connect.md)";
-	case ETIMEDOUT:
-		return "no answer from %s: the host is down, a firewall drops "
-		    "the packets, or the server's accept queue is full "
-		    "(lessons/04-listen.md, lessons/06-connect.md)";
-	case EHOSTUNREACH:
-	case ENETUNREACH:
-		return "no route to %s: check the address and the network "
-		    "(lessons/06-connect.md)";
-	case ECONNRESET:
-		return "the peer reset the connection: it closed with unread "
-		    "data or with SO_LINGER 0 (lessons/09-close.md)";
-	case EPIPE:
-		return "the peer has closed its side; writing on raises "
-		    "SIGPIPE, which socklab ignores (lessons/07-send.md)";
-	case ENOENT:
-		return "no socket file at %s: start the server first, or "
-		    "check the path (lessons/11-unix-sockets.md)";
-	case ENAMETOOLONG:
-		return "a Unix socket path must fit in sun_path (about 100 "
-		    "bytes); use a shorter path (lessons/11-unix-sockets.md)";
-	case EMFILE:
-	case ENFILE:
-		return "out of file descriptors: raise `ulimit -n` or close "
-		    "idle connections (lessons/05-accept.md)";
-	case EMSGSIZE:
-		return "a UDP datagram carries at most 65507 bytes over IPv4 "
-		    "(65527 over IPv6): send less, or split it "
-		    "(lessons/10-datagrams.md)";
-	default:
-		return NULL;
-	}
-}
-
-/* A "hint:" line for errno err met at step; nothing if no hint is known. */
-void
-trace_hint(int err, int step, const char *where)
-{
-	char text[512];
-	const char *fmt = hint_text(err, step);
-
-	if (fmt == NULL)
-		return;
-	/* Hint formats take at most one %s: the address or path concerned. */
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-#endif
-	snprintf(text, sizeof(text), fmt, where ? where : "that address");
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
-	trace_error("%shint:%s %s", colour ? C_HINT : "", colour ? C_OFF : "",
-	    text);
 }
 
 /* At -vv, an escaped preview of the first bytes of a payload. */

@@ -23,22 +23,11 @@ enum trace_level {
 	TRACE_PAYLOAD = 3
 };
 
-/* The nine steps of the socket procedure (see lessons/README.md). */
-enum trace_step {
-	STEP_NONE = 0,		/* an event outside the nine: resolve, poll, ... */
-	STEP_SOCKET = 1,
-	STEP_SETSOCKOPT = 2,
-	STEP_BIND = 3,
-	STEP_LISTEN = 4,
-	STEP_ACCEPT = 5,
-	STEP_CONNECT = 6,
-	STEP_SEND = 7,
-	STEP_RECV = 8,
-	STEP_CLOSE = 9
-};
-
 /* Set the program name that prefixes every line, and decide on colour. */
 void trace_init(const char *progname);
+/* The kind of socket the tool's hints are about: SOCK_STREAM (the
+ * default) or SOCK_DGRAM, for the tools that use UDP only. */
+void trace_set_socktype(int type);
 /* The program name given to trace_init(). */
 const char *trace_progname(void);
 /* Set / read the verbosity (enum trace_level). */
@@ -46,20 +35,33 @@ void trace_set_level(int level);
 int trace_level(void);
 /* True when lines of this level would be printed. */
 int trace_enabled(int level);
+/* True when lines carry colours (stderr is a TTY, NO_COLOR unset). */
+int trace_colour(void);
 
 /* A status line at default verbosity: "tcp-server: listening on ...". */
 void trace_status(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
-/* A step line "[N name] call = result" at -v (or at default when failed). */
-void trace_step(int step, int failed, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* A step line "[N name] call = result" at -v (or at default when failed);
+ * label replaces the step's name when not NULL ("[2 getsockopt]"). The
+ * steps are numbered in step.h. */
+void trace_step(int step, const char *label, int failed, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* An unnumbered event line "[label] ..." at -v: resolve, poll, fork... */
 void trace_event(const char *label, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* A state machine's transition at -v: "[conn fd=7] READ_HEAD -> SEND".
+ * Every machine has one setter that calls this (lessons/12). */
+void trace_transition(const char *machine, int fd, const char *from,
+    const char *to);
+/* A connection failed with err at step: the one line "connection from
+ * WHO failed: message (ENAME)" (dir "from" on a server, "to" on a client)
+ * and its hint. */
+void trace_peer_failed(const char *dir, const char *who, int err, int step);
 /* An error line, printed at every verbosity. */
 void trace_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
-/* A "hint:" line for errno err met at step (prints nothing if none known). */
+/* A "hint:" line for errno err met at step (prints nothing if none known);
+ * the hints live in trace_hint.c. */
 void trace_hint(int err, int step, const char *where);
 /* At -vv, an escaped preview of a payload that was sent or received. */
 void trace_payload(const void *buf, size_t len);

@@ -45,7 +45,6 @@ fill(struct cache_entry *e, int fd, const struct stat *st, size_t max)
 	struct head h;
 
 	e->size = (unsigned long long)st->st_size;
-	e->mtime = st->st_mtime;
 	e->small = S_ISREG(st->st_mode) && e->size <= max;
 	if (!e->small)
 		return 0;
@@ -60,9 +59,8 @@ fill(struct cache_entry *e, int fd, const struct stat *st, size_t max)
 	if (pread(fd, e->bytes, e->size, 0) != (ssize_t)e->size)
 		return -1;
 	e->type = files_mime(e->rel);
+	files_validators(st, time(NULL), e->etag, &e->mtime);
 	resp_date(e->mtime, e->modified);
-	snprintf(e->etag, sizeof(e->etag), "\"%llx-%llx\"", e->size,
-	    (unsigned long long)e->mtime);
 	h.buf = e->fields;
 	h.size = sizeof(e->fields);
 	h.len = 0;
@@ -116,4 +114,14 @@ cache_free(void)
 		free(slots[i].bytes);
 		memset(&slots[i], 0, sizeof(slots[i]));
 	}
+}
+
+/* rel was changed or removed by a request: read it afresh next time. */
+void
+cache_forget(const char *rel)
+{
+	struct cache_entry *e = &slots[hash(rel)];
+
+	if (strcmp(e->rel, rel) == 0)
+		e->rel[0] = '\0';
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "files.h"
 #include "httpd.h"
 #include "response.h"
 
@@ -27,7 +28,7 @@ struct cache_entry {
 	unsigned long long size;
 	time_t mtime;
 	const char *type;
-	char etag[48];
+	char etag[FILES_ETAG_LEN];
 	char modified[HTTP_DATE_LEN];
 	char *bytes;		/* the file's bytes (size of them) */
 	size_t cap;		/* allocated for bytes; kept when refreshed */
@@ -41,6 +42,10 @@ struct cache_entry {
  * bytes are kept. */
 const struct cache_entry *cache_get(const struct httpd_config *cfg,
     const char *rel, size_t max);
+
+/* rel was changed or removed by a request (PUT, DELETE): read it afresh
+ * next time, not up to CACHE_VALID_MS later. */
+void cache_forget(const char *rel);
 
 /* Forget every entry and free the bytes (at exit). */
 void cache_free(void);

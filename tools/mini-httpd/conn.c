@@ -1,40 +1,37 @@
 /*
- * conn.c - one connection's state machine over a non-blocking socket.
+ * conn.c - one connection's state machine over a non-blocking socket
+ * (the states are drawn in conn.h).
  *
- * Every function runs until the socket says "not now" (EAGAIN), then
- * returns to the event loop, which calls conn_event() again when the
- * socket is ready. Pipelined requests are answered one after another in
- * the order they arrived: the next head is parsed only once the previous
- * response is completely sent.
+ * The loop calls on_conn() when the socket is ready and on_deadline()
+ * when the state's deadline passes. Every handler runs until the socket
+ * says "not now" (EAGAIN), then returns to the loop. Pipelined requests
+ * are answered one after another in the order they arrived: the next head
+ * is parsed only once the previous response is completely sent. The
+ * states' table (their names, deadlines, loop interest) is conn_state.c.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <assert.h>
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "body.h"
+#include "cgi.h"
 #include "conn.h"
+#include "job.h"
 #include "loop.h"
 #include "step.h"
 
-/* How long a closing connection may keep sending before we hang up. */
-#define LINGER_MS 2000
-
 static void conn_read(struct server *, struct conn *);
 static void conn_send(struct server *, struct conn *);
-
-/* Watch c's socket for ev (LOOP_READ or LOOP_WRITE) unless it already is. */
-static void
-watch(struct server *s, struct conn *c, int ev)
-{
-	if (c->watch != ev && loop_mod(s->loop, c->fd, ev, c) == 0)
-		c->watch = (unsigned char)ev;
-}
+static loop_io_fn on_conn;
+static loop_timer_fn on_deadline;
 
 /* Drop the first n received bytes, keeping what follows them. */
-static void
-consume(struct iobuf *io, size_t n)
+void
+conn_consume(struct iobuf *io, size_t n)
 {
 	if (n >= io->in_len) {
 		io->in_len = 0;
@@ -57,20 +54,22 @@ conn_accept(struct server *s, int fd, const struct sockaddr *peer,
 		return;
 	}
 	memset(c, 0, sizeof(*c));
+	c->srv = s;
 	c->fd = fd;
 	c->res.fd = -1;
-	c->state = C_READ;
+	c->state = CLOSED;
 	c->watch = LOOP_READ;
 	c->spare = s->active >= s->cfg->max_conns;
-	c->deadline = s->now + s->cfg->idle_ms;
+	loop_timer_init(&c->deadline, on_deadline, c);
 	if (len > sizeof(c->peer))
 		len = sizeof(c->peer);
 	memcpy(&c->peer, peer, len);
 	s->active++;
-	if (loop_add(s->loop, fd, LOOP_READ, c) < 0) {
+	if (loop_add(s->loop, fd, LOOP_READ, on_conn, c) < 0) {
 		conn_close(s, c);
 		return;
 	}
+	conn_set_state(s, c, IDLE);
 	if (c->spare) {
 		/* Over --max-conns: say so and close, rather than hang. */
 		if ((c->out = pool_get(&s->out_pool)) == NULL) {
@@ -78,21 +77,74 @@ conn_accept(struct server *s, int fd, const struct sockaddr *peer,
 			return;
 		}
 		request_error(503, c->out, &c->res);
-		c->state = C_SEND;
+		conn_set_state(s, c, SEND);
 		conn_send(s, c);
-		return;
+	} else {
+		conn_read(s, c);
 	}
-	conn_read(s, c);
+	conn_watch(s, c);
 }
 
 /* Start sending c->res. */
 static void
 start_send(struct server *s, struct conn *c)
 {
-	c->state = C_SEND;
 	c->sent = 0;
-	c->deadline = s->now + s->cfg->idle_ms;
+	conn_set_state(s, c, SEND);
 	conn_send(s, c);
+}
+
+/* Start sending c->res from a job's callback (see conn.h). */
+void
+conn_start_send(struct server *s, struct conn *c)
+{
+	start_send(s, c);
+	conn_watch(s, c);
+}
+
+/* The same from a script's callback on the loop (see conn.h): if that
+ * ends the response, go on as on_conn does, since a request pipelined
+ * behind it is already in the buffer and no socket event will announce
+ * it. Never from inside conn_read, which goes on by itself. */
+void
+conn_start_send_from_loop(struct server *s, struct conn *c)
+{
+	start_send(s, c);
+	if (conn_reading(c))
+		conn_read(s, c);
+	conn_watch(s, c);
+}
+
+/* The head parsed is answered: send the answer, or first read the body
+ * it needs (an upload, a script: body.c). */
+static void
+answer(struct server *s, struct conn *c, int rc)
+{
+	struct iobuf *io = c->io;
+
+	request_answer(s->cfg, &io->req, rc, c->out, &c->res);
+	if (c->res.job == NULL) {
+		start_send(s, c);
+		return;
+	}
+	c->job = c->res.job;
+	c->res.job = NULL;
+	body_start(s, c);
+}
+
+/* Drop the received bytes that belong to the previous request's body. */
+static void
+drop_body(struct server *s, struct conn *c)
+{
+	struct iobuf *io = c->io;
+	size_t k = io->in_len < c->discard ? io->in_len : (size_t)c->discard;
+
+	assert(c->state == READ_BODY);
+	conn_consume(io, k);
+	c->discard -= k;
+	/* The body is over: the next head, or idleness, has its own deadline. */
+	if (c->discard == 0)
+		conn_set_state(s, c, io->in_len > 0 ? READ_HEAD : IDLE);
 }
 
 /* Read and answer requests until the socket has nothing more for now. */
@@ -104,6 +156,7 @@ conn_read(struct server *s, struct conn *c)
 	ssize_t n;
 	int rc;
 
+	assert(conn_reading(c));
 	for (;;) {
 		if (c->io == NULL) {
 			if ((c->io = pool_get(&s->io_pool)) == NULL) {
@@ -113,15 +166,15 @@ conn_read(struct server *s, struct conn *c)
 			c->io->in_len = 0;
 		}
 		io = c->io;
-		/* Drop what is left of the previous request's body. */
-		if (c->discard > 0 && io->in_len > 0) {
-			size_t k = io->in_len < c->discard ? io->in_len :
-			    (size_t)c->discard;
-
-			consume(io, k);
-			c->discard -= k;
+		if (c->state == READ_BODY && io->in_len > 0)
+			drop_body(s, c);
+		if (c->state == STORE_BODY && io->in_len > 0) {
+			body_feed(s, c);
+			if (!conn_reading(c))
+				return;
 		}
-		if (c->discard == 0 && io->in_len > 0) {
+		if (c->state != READ_BODY && c->state != STORE_BODY &&
+		    io->in_len > 0) {
 			rc = http_parse(io->in, io->in_len, cfg->max_head,
 			    &io->req);
 			if (rc != HTTP_INCOMPLETE) {
@@ -130,23 +183,26 @@ conn_read(struct server *s, struct conn *c)
 					conn_close(s, c);
 					return;
 				}
-				request_answer(cfg, &io->req, rc, c->out, &c->res);
-				start_send(s, c);
-				if (c->state != C_READ)
+				answer(s, c, rc);
+				if (!conn_reading(c))
 					return;
 				continue;
 			}
 		}
+		/* A body being kept, with nothing buffered: straight into
+		 * the body's file, in large pieces (body.c). */
+		if (c->state == STORE_BODY && io->in_len == 0 && !c->job->chunked) {
+			if ((n = body_recv(s, c)) > 0) {
+				if (!conn_reading(c))
+					return;
+				continue;
+			}
 		/* Step 8, recv: more of the head (lessons/08-recv.md). */
-		n = step_recv(c->fd, io->in + io->in_len,
-		    cfg->max_head - io->in_len);
-		if (n > 0) {
-			/* The head's deadline starts with its first byte and
-			 * is never pushed back by the bytes that follow. */
-			if (io->in_len == 0 && c->discard == 0)
-				c->deadline = s->now + cfg->head_ms;
-			else if (c->discard > 0)
-				c->deadline = s->now + cfg->idle_ms;
+		} else if ((n = step_recv(c->fd, io->in + io->in_len,
+		    cfg->max_head - io->in_len)) > 0) {
+			/* The head's deadline starts with its first byte. */
+			if (c->state == IDLE)
+				conn_set_state(s, c, READ_HEAD);
 			io->in_len += (size_t)n;
 			continue;
 		}
@@ -154,8 +210,9 @@ conn_read(struct server *s, struct conn *c)
 			conn_close(s, c);
 			return;
 		}
-		/* Nothing more for now; an idle connection keeps no buffer. */
-		if (io->in_len == 0) {
+		/* Nothing more for now; an idle connection keeps no buffer
+		 * (a job's request keeps its, for the log). */
+		if (io->in_len == 0 && c->job == NULL) {
 			pool_put(&s->io_pool, io);
 			c->io = NULL;
 		}
@@ -169,7 +226,16 @@ conn_done(struct server *s, struct conn *c)
 {
 	struct iobuf *io = c->io;
 
+	/* A script's piece is out: wait for the next one. */
+	if (c->job != NULL && c->job->cgi != NULL && c->job->cgi->srv != NULL &&
+	    !c->job->cgi->done) {
+		conn_set_state(s, c, CGI_WAIT);
+		cgi_resume(s, c->job->cgi);
+		return;
+	}
 	server_log(s, c);
+	job_free(c->job);	/* the script's end, the temp file's */
+	c->job = NULL;
 	if (c->res.fd >= 0) {
 		close(c->res.fd);
 		c->res.fd = -1;
@@ -185,22 +251,20 @@ conn_done(struct server *s, struct conn *c)
 			return;
 		}
 		step_shutdown(c->fd, SHUT_WR);
-		c->state = C_LINGER;
-		c->deadline = s->now + LINGER_MS;
+		conn_set_state(s, c, LINGER);
 		if (io != NULL) {
 			pool_put(&s->io_pool, io);
 			c->io = NULL;
 		}
-		watch(s, c, LOOP_READ);
 		return;
 	}
-	/* Keep-alive: drop the head just answered, keep pipelined bytes. */
-	consume(io, io->req.head_len);
+	/* Keep-alive: drop the head just answered, keep pipelined bytes. A
+	 * body still to drop gets one deadline for all of it, as a head
+	 * does (--header-timeout), so a trickled body cannot hold the slot. */
+	conn_consume(io, io->req.head_len);
 	c->discard = io->req.has_length ? io->req.length : 0;
-	c->state = C_READ;
-	c->deadline = s->now + (io->in_len > 0 && c->discard == 0 ?
-	    s->cfg->head_ms : s->cfg->idle_ms);
-	watch(s, c, LOOP_READ);
+	conn_set_state(s, c, c->discard > 0 ? READ_BODY : io->in_len > 0 ?
+	    READ_HEAD : IDLE);
 }
 
 /* Send the head and body, then the file, until done or the socket is full. */
@@ -213,6 +277,7 @@ conn_send(struct server *s, struct conn *c)
 	ssize_t n;
 	int cnt;
 
+	assert(c->state == SEND);
 	while (c->sent < total) {
 		cnt = 0;
 		if (c->sent < r->head_len) {
@@ -228,7 +293,8 @@ conn_send(struct server *s, struct conn *c)
 		if ((n = step_writev(c->fd, iov, cnt)) < 0)
 			goto blocked;
 		c->sent += (size_t)n;
-		c->deadline = s->now + s->cfg->idle_ms;
+		/* Progress: a stalled send is what --timeout counts. */
+		loop_timer_after(s->loop, &c->deadline, s->cfg->idle_ms);
 	}
 	while (r->len > 0) {
 		/* Step 7, send: the kernel copies file to socket itself. */
@@ -242,7 +308,7 @@ conn_send(struct server *s, struct conn *c)
 			return;
 		}
 		r->len -= (unsigned long long)n;
-		c->deadline = s->now + s->cfg->idle_ms;
+		loop_timer_after(s->loop, &c->deadline, s->cfg->idle_ms);
 	}
 	conn_done(s, c);
 	return;
@@ -257,7 +323,6 @@ blocked:
 		r->body = c->out->page;
 		r->body_cached = 0;
 	}
-	watch(s, c, LOOP_WRITE);
 }
 
 /* Read and drop what a closing client still sends, until it closes. */
@@ -278,34 +343,45 @@ conn_drain(struct server *s, struct conn *c)
 	conn_close(s, c);
 }
 
-/* Handle events on c. */
-void
-conn_event(struct server *s, struct conn *c, int events)
+/* The loop says c's socket is ready: go on from where c's state is. */
+static void
+on_conn(struct loop *l, int fd, int events, void *ctx)
 {
+	struct conn *c = ctx;
+	struct server *s = c->srv;
+
+	(void)l;
+	(void)fd;
 	(void)events;	/* errors show up as the next call's failure */
-	switch (c->state) {
-	case C_READ:
-		conn_read(s, c);
-		break;
-	case C_SEND:
+	if (c->state == SEND)
 		conn_send(s, c);
-		if (c->state == C_READ)
-			conn_read(s, c);
-		break;
-	case C_LINGER:
+	if (conn_reading(c))
+		conn_read(s, c);
+	else if (c->state == LINGER)
 		conn_drain(s, c);
-		break;
-	default:
-		break;
-	}
+	conn_watch(s, c);
 }
 
-/* c's deadline has passed: a half-received head gets 408, others close. */
-void
-conn_timeout(struct server *s, struct conn *c)
+/* The state's deadline has passed: a half-received head or body gets
+ * 408, a silent script 504, any other state closes. */
+static void
+on_deadline(struct loop *l, struct loop_timer *t, void *ctx)
 {
-	if (c->state != C_READ || c->io == NULL || c->io->in_len == 0 ||
-	    c->discard > 0) {
+	struct conn *c = ctx;
+	struct server *s = c->srv;
+
+	(void)l;
+	(void)t;
+	if (c->state == STORE_BODY) {
+		body_fail(s, c, 408);
+		return;
+	}
+	if (c->state == CGI_WAIT) {
+		cgi_timeout(s, c->job->cgi);
+		conn_watch(s, c);
+		return;
+	}
+	if (c->state != READ_HEAD || c->io == NULL || c->io->in_len == 0) {
 		conn_close(s, c);
 		return;
 	}
@@ -316,6 +392,7 @@ conn_timeout(struct server *s, struct conn *c)
 	c->io->req.line.n = 0;	/* nothing complete to log */
 	request_error(408, c->out, &c->res);
 	start_send(s, c);
+	conn_watch(s, c);
 }
 
 /* Close c and give its slot and buffers back. */
@@ -324,6 +401,8 @@ conn_close(struct server *s, struct conn *c)
 {
 	if (c->res.fd >= 0)
 		close(c->res.fd);
+	job_free(c->job);	/* no temp file, no script left behind */
+	c->job = NULL;
 	loop_del(s->loop, c->fd);
 	/* Step 9, close: the connection is over (lessons/09-close.md). */
 	step_close(c->fd);
@@ -333,10 +412,9 @@ conn_close(struct server *s, struct conn *c)
 		pool_put(&s->out_pool, c->out);
 	c->io = NULL;
 	c->out = NULL;
-	c->state = C_FREE;
+	conn_set_state(s, c, CLOSED);
 	c->next_free = s->free_conns;
 	s->free_conns = c;
 	s->active--;
-	if (!s->accepting && loop_mod(s->loop, s->lfd, LOOP_READ, NULL) == 0)
-		s->accepting = 1;
+	server_resume(s);
 }

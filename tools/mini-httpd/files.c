@@ -31,77 +31,95 @@ struct open_how_ {
 #endif
 
 #include "files.h"
+#include "http_field.h"
 
-/* The value of a hex digit, or -1. */
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Skip "http://host" of an absolute-form target (RFC 9112, 3.2.2). */
+/* The path part of an absolute-form target "http://host/path?q" (RFC 9112,
+ * 3.2.2); the parser has checked the authority. */
 static struct http_span
 origin_part(struct http_span t)
 {
-	size_t i, skip;
+	struct http_span a = http_authority(t);
+	size_t i;
 
-	if (t.n >= 7 && http_span_is((struct http_span){ t.p, 7 }, "http://"))
-		skip = 7;
-	else if (t.n >= 8 && http_span_is((struct http_span){ t.p, 8 },
-	    "https://"))
-		skip = 8;
-	else
+	if (a.p == NULL)
 		return t;
-	for (i = skip; i < t.n && t.p[i] != '/'; i++)
-		continue;
-	if (i == t.n)
-		return (struct http_span){ "/", 1 };
+	i = (size_t)(a.p + a.n - t.p);	/* just past the authority */
+	if (i == t.n || t.p[i] != '/')
+		return (struct http_span){ "/", 1 };	/* "http://host": "/" */
 	return (struct http_span){ t.p + i, t.n - i };
+}
+
+/* Whether one decoded name would be served (see files.h). */
+int
+files_name_status(const char *name, size_t n, int dotfiles)
+{
+	/* An encoded slash, NUL or backslash is never a name. */
+	if (n == 0 || memchr(name, '\0', n) != NULL ||
+	    memchr(name, '/', n) != NULL || memchr(name, '\\', n) != NULL)
+		return 400;
+	if ((n == 1 && name[0] == '.') ||
+	    (n == 2 && name[0] == '.' && name[1] == '.'))
+		return 400;
+	if (name[0] == '.' && !dotfiles)
+		return 404;
+	return 0;
+}
+
+/* Split the query (up to any '#') off the path t[0..end). */
+static void
+split_query(struct http_span t, size_t end, struct http_span *path,
+    struct http_span *query)
+{
+	size_t i;
+
+	path->p = t.p;
+	path->n = end;
+	query->p = t.p + end;
+	query->n = 0;
+	if (end < t.n && t.p[end] == '?') {
+		for (i = end; i < t.n && t.p[i] != '#'; i++)
+			continue;
+		query->n = i - end;
+	}
 }
 
 /* Decode the target's path into rel (see files.h). */
 int
 files_target(struct http_span target, int dotfiles, char *rel, size_t size,
-    struct http_span *path, int *slash)
+    struct http_span *path, struct http_span *query, int *dir)
 {
 	struct http_span t = origin_part(target);
-	size_t i, len = 0, seg;
+	size_t i, end, len = 0, seg;
+	int status;
 	char c;
 
 	if (t.n == 0 || t.p[0] != '/')
 		return 400;
-	for (i = 0; i < t.n && t.p[i] != '?' && t.p[i] != '#'; i++)
+	for (end = 0; end < t.n && t.p[end] != '?' && t.p[end] != '#'; end++)
 		continue;
-	path->p = t.p;
-	path->n = i;
-	*slash = t.p[i - 1] == '/';
+	split_query(t, end, path, query);
 	/* Walk the segments after each '/', decoding as we copy. */
-	for (i = 1; i <= path->n; i++) {
+	for (i = 1; i <= end; i++) {
 		seg = len;
-		while (i < path->n && t.p[i] != '/') {
+		while (i < end && t.p[i] != '/') {
 			c = t.p[i++];
 			if (c == '%') {
-				int hi = i + 1 < path->n ? hexval(t.p[i]) : -1;
-				int lo = hi >= 0 ? hexval(t.p[i + 1]) : -1;
+				const unsigned char *x =
+				    (const unsigned char *)t.p + i;
+				int hi = i + 1 < end ? http_hexval(x[0]) : -1;
+				int lo = hi >= 0 ? http_hexval(x[1]) : -1;
 
 				if (lo < 0)
 					return 400;
 				c = (char)(hi * 16 + lo);
 				i += 2;
 			}
-			/* An encoded slash, NUL or backslash is never a name. */
-			if (c == '\0' || c == '\\' || c == '/')
-				return 400;
 			if (len + 2 >= size)
 				return 414;
 			rel[len++] = c;
 		}
+		/* An empty, "." or ".." last segment leaves a directory. */
+		*dir = 1;
 		if (len == seg)
 			continue;	/* "//": an empty segment */
 		if (len - seg == 1 && rel[seg] == '.') {
@@ -117,14 +135,30 @@ files_target(struct http_span target, int dotfiles, char *rel, size_t size,
 				len--;
 			continue;
 		}
-		if (rel[seg] == '.' && !dotfiles)
-			return 404;
+		if ((status = files_name_status(rel + seg, len - seg,
+		    dotfiles)) != 0)
+			return status;
+		*dir = 0;
 		rel[len++] = '/';
 	}
 	if (len > 0)
 		len--;		/* the '/' after the last segment */
 	rel[len] = '\0';
 	return 0;
+}
+
+/* The ETag and Last-Modified time of a file (see files.h). */
+void
+files_validators(const struct stat *st, time_t now,
+    char etag[FILES_ETAG_LEN], time_t *mtime)
+{
+	snprintf(etag, FILES_ETAG_LEN, "\"%llx-%llx-%llx.%lx\"",
+	    (unsigned long long)st->st_ino, (unsigned long long)st->st_size,
+	    (unsigned long long)st->st_mtim.tv_sec,
+	    (unsigned long)st->st_mtim.tv_nsec);
+	/* A clock set back, or a file from the future: never later than
+	 * the response's Date. */
+	*mtime = st->st_mtim.tv_sec > now ? now : st->st_mtim.tv_sec;
 }
 
 /* The status for an errno from opening a file. */

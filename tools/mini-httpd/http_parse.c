@@ -6,20 +6,12 @@
  * obs-fold continuation lines, Content-Length together with
  * Transfer-Encoding, and differing Content-Length values are all 400.
  * A lone LF is accepted as a line end, as RFC 9112 section 2.2 allows.
+ * The values of the framing fields and Host are read by http_field.c.
  */
 #include <string.h>
 
+#include "http_field.h"
 #include "http_parse.h"
-
-/* RFC 9110 tchar: the bytes of a token (method, header name). */
-static int
-is_tchar(unsigned char c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9'))
-		return 1;
-	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
 
 /* Lowercase an ASCII letter. */
 static unsigned char
@@ -87,7 +79,7 @@ parse_request_line(const char *p, size_t n, struct http_request *req)
 {
 	size_t i = 0, t;
 
-	while (i < n && is_tchar((unsigned char)p[i]))
+	while (i < n && http_tchar((unsigned char)p[i]))
 		i++;
 	if (i == 0 || i >= n || p[i] != ' ')
 		return 400;
@@ -114,96 +106,78 @@ parse_request_line(const char *p, size_t n, struct http_request *req)
 	return 0;
 }
 
-/* Add one Content-Length value list ("42" or "42, 42"): 0 or 400. */
-static int
-parse_length(struct http_span v, struct http_request *req)
+struct http_span
+http_authority(struct http_span t)
 {
-	size_t i = 0;
+	size_t skip, i;
 
-	while (i < v.n) {
-		unsigned long long x = 0;
-		size_t digits = 0;
+	if (t.n >= 7 && http_span_is((struct http_span){ t.p, 7 }, "http://"))
+		skip = 7;
+	else if (t.n >= 8 && http_span_is((struct http_span){ t.p, 8 },
+	    "https://"))
+		skip = 8;
+	else
+		return (struct http_span){ NULL, 0 };
+	for (i = skip; i < t.n && t.p[i] != '/' && t.p[i] != '?' &&
+	    t.p[i] != '#'; i++)
+		continue;
+	return (struct http_span){ t.p + skip, i - skip };
+}
 
-		while (i < v.n && v.p[i] >= '0' && v.p[i] <= '9') {
-			if (++digits > 18)
-				return 400;
-			x = x * 10 + (unsigned)(v.p[i++] - '0');
-		}
-		if (digits == 0)
-			return 400;
-		/* Repeated values are allowed only if they all agree. */
-		if (req->has_length && req->length != x)
-			return 400;
-		req->has_length = 1;
-		req->length = x;
-		while (i < v.n && (v.p[i] == ' ' || v.p[i] == '\t'))
-			i++;
-		if (i < v.n && v.p[i++] != ',')
-			return 400;
-		while (i < v.n && (v.p[i] == ' ' || v.p[i] == '\t'))
-			i++;
-	}
+/* An absolute-form target's authority must name a host and carry no
+ * userinfo (RFC 9110, 4.2.1 and 4.2.4): 0 or 400. */
+static int
+check_authority(struct http_span t)
+{
+	struct http_span a = http_authority(t);
+
+	if (a.p == NULL)
+		return 0;
+	return http_host_valid(a, 1) ? 0 : 400;
+}
+
+/* Note one more line of a field that may repeat: 0, or 431 beyond
+ * HTTP_FIELD_LINES of it. */
+static int
+add_line(struct http_field *f, struct http_span v)
+{
+	if (f->n >= HTTP_FIELD_LINES)
+		return 431;
+	f->v[f->n++] = v;
 	return 0;
 }
 
-/* The last comma-separated element of v, trimmed. */
-static struct http_span
-last_element(struct http_span v)
+/* The field of req that a conditional or Range field name fills, or NULL. */
+static struct http_field *
+kept_field(struct http_span name, struct http_request *req)
 {
-	struct http_span e = v;
-	const char *comma = NULL;
-	size_t i;
-
-	for (i = 0; i < v.n; i++)
-		if (v.p[i] == ',')
-			comma = v.p + i;
-	if (comma != NULL) {
-		e.p = comma + 1;
-		e.n = v.n - (size_t)(e.p - v.p);
-	}
-	while (e.n > 0 && (e.p[0] == ' ' || e.p[0] == '\t')) {
-		e.p++;
-		e.n--;
-	}
-	return e;
-}
-
-/* Note the Connection options "close" and "keep-alive". */
-static void
-parse_connection(struct http_span v, int *close, int *keep)
-{
-	size_t i = 0, start;
-
-	while (i < v.n) {
-		struct http_span tok;
-
-		while (i < v.n && (v.p[i] == ' ' || v.p[i] == '\t' ||
-		    v.p[i] == ','))
-			i++;
-		start = i;
-		while (i < v.n && v.p[i] != ',' && v.p[i] != ' ' &&
-		    v.p[i] != '\t')
-			i++;
-		tok.p = v.p + start;
-		tok.n = i - start;
-		if (http_span_is(tok, "close"))
-			*close = 1;
-		else if (http_span_is(tok, "keep-alive"))
-			*keep = 1;
-	}
+	if (http_span_is(name, "range"))
+		return &req->range;
+	if (http_span_is(name, "if-match"))
+		return &req->if_match;
+	if (http_span_is(name, "if-none-match"))
+		return &req->if_none_match;
+	if (http_span_is(name, "if-modified-since"))
+		return &req->if_modified_since;
+	if (http_span_is(name, "if-unmodified-since"))
+		return &req->if_unmodified_since;
+	if (http_span_is(name, "if-range"))
+		return &req->if_range;
+	return NULL;
 }
 
 /* One "name: value" line (without CR LF): 0, or the error status. */
 static int
 parse_header(const char *p, size_t n, struct http_request *req, int *close,
-    int *keep, int *te)
+    int *keep)
 {
+	struct http_field *f;
 	struct http_span name, v;
 	size_t i = 0;
 
 	/* A line starting with white space continues the previous one
 	 * (obs-fold): refused, as RFC 9112 section 5.2 allows. */
-	while (i < n && is_tchar((unsigned char)p[i]))
+	while (i < n && http_tchar((unsigned char)p[i]))
 		i++;
 	if (i == 0 || i >= n || p[i] != ':')
 		return 400;
@@ -224,41 +198,32 @@ parse_header(const char *p, size_t n, struct http_request *req, int *close,
 	switch (lower((unsigned char)name.p[0])) {
 	case 'c':
 		if (http_span_is(name, "content-length"))
-			return parse_length(v, req);
-		if (http_span_is(name, "connection"))
-			parse_connection(v, close, keep);
+			return http_field_length(v, req);
+		if (http_span_is(name, "connection")) {
+			*close |= http_list_has(v, "close");
+			*keep |= http_list_has(v, "keep-alive");
+		}
+		break;
+	case 'e':
+		if (http_span_is(name, "expect"))
+			req->expect_continue |= http_list_has(v, "100-continue");
 		break;
 	case 'h':
+		/* Exactly one Host, and a valid one (RFC 9112 3.2). */
 		if (http_span_is(name, "host")) {
-			if (req->has_host)
+			if (req->has_host || !http_host_valid(v, 0))
 				return 400;
 			req->has_host = 1;
 		}
 		break;
 	case 'i':
-		if (http_span_is(name, "if-modified-since"))
-			req->if_modified_since = v;
-		else if (http_span_is(name, "if-none-match"))
-			req->if_none_match = v;
-		else if (http_span_is(name, "if-range"))
-			req->if_range = v;
-		break;
 	case 'r':
-		if (http_span_is(name, "range")) {
-			if (req->range.p != NULL)
-				req->range.n = 0;	/* two ranges: ignore */
-			else
-				req->range = v;
-		}
+		if ((f = kept_field(name, req)) != NULL)
+			return add_line(f, v);
 		break;
 	case 't':
-		if (http_span_is(name, "transfer-encoding")) {
-			/* The final coding of a request must be chunked. */
-			*te = 1;
-			req->chunked = http_span_is(last_element(v), "chunked");
-			if (!req->chunked)
-				return 400;
-		}
+		if (http_span_is(name, "transfer-encoding"))
+			return http_field_te(v, req);
 		break;
 	}
 	return 0;
@@ -271,7 +236,7 @@ http_parse(const char *buf, size_t len, size_t max_head,
 {
 	size_t pos = 0, lf;
 	long n;
-	int close = 0, keep = 0, te = 0, rc;
+	int close = 0, keep = 0, rc;
 
 	memset(req, 0, sizeof(*req));
 	req->status = 400;
@@ -294,7 +259,8 @@ http_parse(const char *buf, size_t len, size_t max_head,
 		return HTTP_ERROR;
 	req->line.p = buf + pos;
 	req->line.n = (size_t)n;
-	if ((rc = parse_request_line(buf + pos, (size_t)n, req)) != 0)
+	if ((rc = parse_request_line(buf + pos, (size_t)n, req)) != 0 ||
+	    (rc = check_authority(req->target)) != 0)
 		return req->status = rc, HTTP_ERROR;
 
 	/* Header lines up to the empty line that ends the head. */
@@ -306,16 +272,18 @@ http_parse(const char *buf, size_t len, size_t max_head,
 			return HTTP_ERROR;
 		if (n == 0)
 			break;
-		if ((rc = parse_header(buf + pos, (size_t)n, req, &close, &keep,
-		    &te)) != 0)
+		if ((rc = parse_header(buf + pos, (size_t)n, req, &close,
+		    &keep)) != 0)
 			return req->status = rc, HTTP_ERROR;
 	}
 	req->head_len = lf + 1;
 	if (req->head_len > max_head)
 		return req->status = 431, HTTP_ERROR;
 
-	/* Framing must be unambiguous (RFC 9112 section 6.1 and 6.3). */
-	if ((te && req->has_length) || (te && req->minor == 0))
+	/* Framing must be unambiguous (RFC 9112 section 6.1 and 6.3): a
+	 * Transfer-Encoding in HTTP/1.0, beside a Content-Length, or whose
+	 * final coding is not chunked leaves the body's end unknown. */
+	if (req->te && (req->minor == 0 || req->has_length || !req->chunked))
 		return HTTP_ERROR;
 	if (req->minor == 1 && !req->has_host)
 		return HTTP_ERROR;

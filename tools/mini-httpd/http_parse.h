@@ -31,6 +31,17 @@ struct http_span {
 	size_t n;
 };
 
+/* Lines kept of a field that may repeat; more lines of one field: 431. */
+#define HTTP_FIELD_LINES 4
+
+/* The values of a field that may come on several lines: a list field's
+ * lines form one list (RFC 9110 5.3); a field that is not a list is
+ * valid only when n == 1. */
+struct http_field {
+	struct http_span v[HTTP_FIELD_LINES];
+	int n;			/* lines received (0: absent) */
+};
+
 struct http_request {
 	size_t head_len;	/* bytes up to and including the empty line */
 	struct http_span line;	/* the request line, for the access log */
@@ -39,10 +50,13 @@ struct http_request {
 	int minor;		/* 0: HTTP/1.0, 1: HTTP/1.1 (or a later 1.x) */
 	int keep_alive;		/* the client allows another request after this */
 	int has_host;		/* a Host header was present */
-	int chunked;		/* Transfer-Encoding ends in chunked */
+	int te;			/* Transfer-Encoding was present */
+	int chunked;		/* ... and its final coding is chunked */
+	int expect_continue;	/* Expect: 100-continue */
 	int has_length;		/* Content-Length was present */
 	unsigned long long length;	/* its value */
-	struct http_span if_modified_since, if_none_match, if_range, range;
+	struct http_field if_match, if_none_match, if_modified_since,
+	    if_unmodified_since, if_range, range;
 	int status;		/* with HTTP_ERROR: 400, 414, 431 or 505 */
 };
 
@@ -55,5 +69,9 @@ int http_parse(const char *buf, size_t len, size_t max_head,
 
 /* Case-insensitive comparison of a span with a lowercase C string. */
 int http_span_is(struct http_span s, const char *lower);
+
+/* The authority of an absolute-form target "http://host:port/path" (RFC
+ * 9112, 3.2.2): "host:port", or { NULL, 0 } for any other form. */
+struct http_span http_authority(struct http_span t);
 
 #endif

@@ -1,7 +1,9 @@
 /*
  * listing.c - directory listings: names HTML-escaped in the text and
  * percent-encoded in the links, so that no file name can inject markup
- * or change where a link goes.
+ * or change where a link goes; and only names that a request for their
+ * link would be served, so that every link works and nothing is told
+ * about what lies outside ROOT.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -13,78 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "files.h"
+#include "http_parse.h"
 #include "listing.h"
-
-/* Append n bytes to b, growing it; 0 or -1. */
-static int
-put(struct growbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL)
-			return -1;
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	return 0;
-}
-
-/* Append a C string. */
-static int
-puts_(struct growbuf *b, const char *s)
-{
-	return put(b, s, strlen(s));
-}
-
-/* Append s with & < > " ' as HTML character references. */
-static int
-put_html(struct growbuf *b, const char *s, size_t n)
-{
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < n && rc == 0; i++) {
-		switch (s[i]) {
-		case '&': rc = puts_(b, "&amp;"); break;
-		case '<': rc = puts_(b, "&lt;"); break;
-		case '>': rc = puts_(b, "&gt;"); break;
-		case '"': rc = puts_(b, "&quot;"); break;
-		case '\'': rc = puts_(b, "&#39;"); break;
-		default: rc = put(b, s + i, 1);
-		}
-	}
-	return rc;
-}
-
-/* Append s percent-encoded: only RFC 3986 unreserved bytes stay as they are. */
-static int
-put_url(struct growbuf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char e[3];
-	int rc = 0;
-
-	for (; *s != '\0' && rc == 0; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || strchr("-._~", c) != NULL) {
-			rc = put(b, s, 1);
-			continue;
-		}
-		e[0] = '%';
-		e[1] = hex[c >> 4];
-		e[2] = hex[c & 15];
-		rc = put(b, e, 3);
-	}
-	return rc;
-}
 
 /* qsort comparison of two names. */
 static int
@@ -132,45 +65,97 @@ read_names(int dirfd, int dotfiles, size_t *n)
 	return names;
 }
 
+/* The length of s percent-encoded as text_url(..., "/") writes it. */
+static size_t
+url_length(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		n += (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~/", c) != NULL ? 1 : 3;
+	}
+	return n;
+}
+
+/* Would a GET for the entry name of directory rel be served? It must be a
+ * name we serve, a file or a directory (never open a FIFO or a device to
+ * find out), short enough to request, and open below ROOT the way the
+ * request would open it. 1 with *st describing what it opened, or 0. */
+static int
+servable(const struct httpd_config *cfg, int dirfd, const char *rel,
+    const char *name, struct stat *st)
+{
+	char path[PATH_MAX];
+	int fd, ok;
+
+	if (files_name_status(name, strlen(name), cfg->dotfiles) != 0 ||
+	    fstatat(dirfd, name, st, 0) != 0 ||
+	    (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode)))
+		return 0;
+	if (snprintf(path, sizeof(path), "%s%s%s", rel, rel[0] ? "/" : "",
+	    name) >= (int)sizeof(path) - 16 ||
+	    url_length(path) + 2 > HTTP_MAX_TARGET)
+		return 0;
+	if (files_open(cfg, path, &fd) != 0)
+		return 0;
+	ok = fstat(fd, st) == 0 && (S_ISREG(st->st_mode) ||
+	    S_ISDIR(st->st_mode));
+	close(fd);
+	return ok;
+}
+
+/* One line of the listing: the link, the name, and a file's size. */
+static int
+put_entry(struct growbuf *out, const char *name, const struct stat *st)
+{
+	int dir = S_ISDIR(st->st_mode), rc = 0;
+	char size[32];
+
+	rc |= text_puts(out, "<li><a href=\"");
+	rc |= text_url(out, name, strlen(name), "");
+	rc |= text_puts(out, dir ? "/\">" : "\">");
+	rc |= text_html(out, name, strlen(name));
+	rc |= text_puts(out, dir ? "/</a>" : "</a>");
+	if (!dir) {
+		snprintf(size, sizeof(size), " %lld bytes",
+		    (long long)st->st_size);
+		rc |= text_puts(out, size);
+	}
+	rc |= text_puts(out, "</li>\n");
+	return rc;
+}
+
 /* Write the listing of dirfd into out (see listing.h). */
 int
-listing_build(int dirfd, struct http_span path, int dotfiles,
+listing_build(const struct httpd_config *cfg, int dirfd, const char *rel,
     struct growbuf *out)
 {
-	char **names, size[32];
+	char **names;
 	size_t n, i;
 	struct stat st;
 	int rc = 0;
 
-	if ((names = read_names(dirfd, dotfiles, &n)) == NULL)
+	if ((names = read_names(dirfd, cfg->dotfiles, &n)) == NULL)
 		return errno == EACCES ? 403 : 500;
 	out->len = 0;
-	rc |= puts_(out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-	    "<title>Index of ");
-	rc |= put_html(out, path.p, path.n);
-	rc |= puts_(out, "</title></head>\n<body><h1>Index of ");
-	rc |= put_html(out, path.p, path.n);
-	rc |= puts_(out, "</h1>\n<ul>\n");
-	if (path.n > 1)
-		rc |= puts_(out, "<li><a href=\"../\">../</a></li>\n");
+	rc |= text_puts(out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+	    "<title>Index of /");
+	rc |= text_html(out, rel, strlen(rel));
+	rc |= text_puts(out, rel[0] ? "/</title></head>\n<body><h1>Index of /" :
+	    "</title></head>\n<body><h1>Index of /");
+	rc |= text_html(out, rel, strlen(rel));
+	rc |= text_puts(out, rel[0] ? "/</h1>\n<ul>\n" : "</h1>\n<ul>\n");
+	if (rel[0] != '\0')
+		rc |= text_puts(out, "<li><a href=\"../\">../</a></li>\n");
 	for (i = 0; i < n; i++) {
-		int dir = fstatat(dirfd, names[i], &st, 0) == 0 &&
-		    S_ISDIR(st.st_mode);
-
-		rc |= puts_(out, "<li><a href=\"");
-		rc |= put_url(out, names[i]);
-		rc |= puts_(out, dir ? "/\">" : "\">");
-		rc |= put_html(out, names[i], strlen(names[i]));
-		rc |= puts_(out, dir ? "/</a>" : "</a>");
-		if (!dir && fstatat(dirfd, names[i], &st, 0) == 0) {
-			snprintf(size, sizeof(size), " %lld bytes",
-			    (long long)st.st_size);
-			rc |= puts_(out, size);
-		}
-		rc |= puts_(out, "</li>\n");
+		if (servable(cfg, dirfd, rel, names[i], &st))
+			rc |= put_entry(out, names[i], &st);
 		free(names[i]);
 	}
 	free(names);
-	rc |= puts_(out, "</ul>\n<hr><p>mini-httpd</p></body></html>\n");
+	rc |= text_puts(out, "</ul>\n<hr><p>mini-httpd</p></body></html>\n");
 	return rc ? 500 : 0;
 }

@@ -4,21 +4,17 @@
 #ifndef MINI_HTTPD_LISTING_H
 #define MINI_HTTPD_LISTING_H
 
-#include <stddef.h>
+#include "httpd.h"
+#include "text.h"
 
-#include "http_parse.h"
-
-/* A growable byte buffer, kept between requests so that it is allocated
- * once and reused. */
-struct growbuf {
-	char *p;
-	size_t len, cap;
-};
-
-/* Write the listing of the open directory dirfd, whose URL path is path
- * (raw, percent-encoded), into out. Names starting with '.' are left out
- * unless dotfiles. 0, or an error status (403, 500). */
-int listing_build(int dirfd, struct http_span path, int dotfiles,
+/* Write the listing of the open directory dirfd, which is rel below ROOT
+ * ("" for ROOT), into out. It lists exactly the entries a request for
+ * their link would serve: files and directories that open below ROOT as
+ * that request would open them. Names the server hides (dotfiles unless
+ * --dotfiles), symlinks that lead out of ROOT, broken links, FIFOs,
+ * sockets, devices and unreadable entries are left out, so nothing is
+ * told about them. 0, or an error status (403, 500). */
+int listing_build(const struct httpd_config *cfg, int dirfd, const char *rel,
     struct growbuf *out);
 
 #endif

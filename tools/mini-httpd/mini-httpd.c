@@ -17,7 +17,6 @@
 #include <netinet/tcp.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,56 +30,54 @@
 #include "addr.h"
 #include "cache.h"
 #include "cli.h"
+#include "config.h"
 #include "conn.h"
 #include "httpd.h"
+#include "io.h"
 #include "loop.h"
 #include "options.h"
 #include "step.h"
 #include "trace.h"
 
-static volatile sig_atomic_t stop;	/* set by SIGINT / SIGTERM */
-
 static void open_root(struct httpd_config *);
 static int open_listener(const struct options *, int, char *, size_t,
     unsigned *);
 static void raise_fd_limit(const struct httpd_config *);
-static void on_signal(int);
 
 int
 main(int argc, char *argv[])
 {
-	static struct httpd_config cfg;
-	struct options opt;
+	static struct options opt;	/* static: cfg holds a PATH_MAX buffer */
+	struct httpd_config *cfg = &opt.cfg;
 	struct server srv;
-	struct sigaction sa;
 	char where[ADDR_STRLEN], port[16];
 	unsigned portnum;
 	pid_t kids[MAX_WORKERS];
-	int lfd, i, nkids = 0;
+	int lfd, i, rc, nkids = 0;
 
 	cli_init(argv[0]);
-	parse_options(argc, argv, &opt, &cfg);
+	if ((rc = parse_options(argc, argv, &opt)) != CLI_RUN)
+		return rc;
 
 	/* The document root, opened once: every file is opened relative to it. */
-	open_root(&cfg);
-	raise_fd_limit(&cfg);
+	open_root(cfg);
+	/* --upload, --cgi-bin, --error-page: below ROOT, checked once. */
+	if ((rc = config_check(cfg)) != CLI_RUN)
+		return rc;
+	raise_fd_limit(cfg);
 
 	/* Steps 1 to 4: socket, setsockopt, bind, listen (lessons/01-04). */
 	lfd = open_listener(&opt, opt.workers > 1, where, sizeof(where),
 	    &portnum);
 	trace_status("listening on %s", where);
 	trace_status("serving %s: open http://%s%s%s:%u/ (%s, %d worker%s)",
-	    cfg.root_real, opt.bind_addr && strchr(opt.bind_addr, ':') ?
+	    cfg->root_real, opt.bind_addr && strchr(opt.bind_addr, ':') ?
 	    "[" : "", opt.bind_addr ? opt.bind_addr : "localhost",
 	    opt.bind_addr && strchr(opt.bind_addr, ':') ? "]" : "", portnum,
 	    loop_backend(), opt.workers, opt.workers > 1 ? "s" : "");
 
 	/* SIGINT and SIGTERM end the loop, so connections close cleanly. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	cli_catch_stop();
 
 	/* --workers: more processes, each with its own listening socket on
 	 * the same port (SO_REUSEPORT); the kernel spreads connections. */
@@ -106,12 +103,13 @@ main(int argc, char *argv[])
 	}
 
 	/* Steps 5 to 9 for every connection, in one event loop. */
-	if (server_init(&srv, &cfg, lfd) < 0)
+	if (server_init(&srv, cfg, lfd) < 0)
 		die_errno(errno, STEP_NONE, NULL, "cannot start the event loop");
-	if (server_run(&srv, &stop) < 0)
+	if (server_run(&srv) < 0)
 		trace_error("event loop failed: %s", strerror(errno));
 	server_free(&srv);
 	cache_free();
+	config_free();
 	fflush(stdout);
 
 	/* Step 9, close: stop listening, and stop the workers. */
@@ -120,25 +118,29 @@ main(int argc, char *argv[])
 		kill(kids[i], SIGTERM);
 	for (i = 0; i < nkids; i++)
 		waitpid(kids[i], NULL, 0);
+	if (step_stop)
+		cli_exit_stopped();	/* 130 or 143, as for every tool */
 	return EX_OK;
 }
 
-/* Remember that a signal asked us to stop. */
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-/* Open ROOT as a directory and resolve its real path, or exit 64. */
+/* Open ROOT as a directory and resolve its real path: exit 77 if we may
+ * not read and search it, 64 if it is missing or no directory. */
 static void
 open_root(struct httpd_config *cfg)
 {
+	int err = 0;
+
 	cfg->root_fd = open(cfg->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cfg->root_fd < 0 || realpath(cfg->root, cfg->root_real) == NULL)
+	/* Opening needs read permission; serving needs search (x) too. */
+	if (cfg->root_fd < 0 || access(cfg->root, R_OK | X_OK) < 0 ||
+	    realpath(cfg->root, cfg->root_real) == NULL)
+		err = errno;
+	if (err == EACCES || err == EPERM)
+		die_errno(err, STEP_NONE, cfg->root, "cannot serve '%s'",
+		    cfg->root);
+	if (err != 0)
 		die(EX_USAGE, "cannot serve '%s': %s", cfg->root,
-		    strerror(errno));
+		    strerror(err));
 }
 
 /* Allow enough descriptors for --max-conns (up to the hard limit). */
@@ -168,11 +170,12 @@ open_listener(const struct options *opt, int reuseport, char *where,
 {
 	struct addrinfo *res, *ai;
 	struct sockaddr_storage local;
+	struct addr_failure failed = { 0, "" };
 	socklen_t len;
-	int fd = -1, err = 0, rc;
+	int fd = -1, rc;
 
 	/* Which local addresses may we bind? (lessons/03-bind.md) */
-	rc = addr_resolve(opt->bind_addr, opt->port, opt->family, SOCK_STREAM,
+	rc = addr_resolve(opt->bind_addr, opt->port, opt->cli.family, SOCK_STREAM,
 	    1, &res);
 	if (rc != 0)
 		die(EX_NOHOST, "cannot resolve local address '%s': %s",
@@ -182,7 +185,7 @@ open_listener(const struct options *opt, int reuseport, char *where,
 		/* Step 1, socket (lessons/01-socket.md). */
 		if ((fd = step_socket(ai->ai_family, ai->ai_socktype,
 		    ai->ai_protocol)) < 0) {
-			err = errno;
+			addr_failure_note(&failed, errno, where);
 			continue;
 		}
 		/* Step 2, setsockopt: before bind (lessons/02-setsockopt.md). */
@@ -193,26 +196,27 @@ open_listener(const struct options *opt, int reuseport, char *where,
 #endif
 		if (ai->ai_family == AF_INET6 && opt->bind_addr == NULL)
 			step_setsockopt_int(fd, IPPROTO_IPV6, IPV6_V6ONLY,
-			    opt->family == AF_INET6);
+			    opt->cli.family == AF_INET6);
 		/* Inherited by accepted sockets: small responses leave at once. */
 		step_setsockopt_int(fd, IPPROTO_TCP, TCP_NODELAY, 1);
 		/* Step 3, bind (lessons/03-bind.md). */
 		if (step_bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-			err = errno;
+			addr_failure_note(&failed, errno, where);
 			step_close(fd);
 			fd = -1;
 		}
 	}
 	freeaddrinfo(res);
 	if (fd < 0)
-		die_errno(err, STEP_BIND, where, "cannot bind %s", where);
+		die_errno(failed.err, STEP_BIND, failed.where, "cannot bind %s",
+		    failed.where);
 	/* Step 4, listen: a long queue for bursts (lessons/04-listen.md). */
 	if (step_listen(fd, 4096) < 0)
 		die_errno(errno, STEP_LISTEN, where, "cannot listen on %s", where);
 	/* The loop must never block in accept(). */
-	step_nonblock(fd, 1);
+	io_nonblock(fd, 1);
 	len = sizeof(local);
-	step_getsockname(fd, &local, &len, where, size);
+	addr_local(fd, &local, &len, where, size);
 	*port = addr_port((struct sockaddr *)&local);
 	return fd;
 }

@@ -1,47 +1,105 @@
 /*
- * options.c - mini-httpd's options, their defaults and its --help.
+ * options.c - mini-httpd's options, declared once (cli.h): parsing, the
+ * ranges and --help all come from the table below.
  */
 #include <sys/socket.h>
-#include <getopt.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "cli.h"
 #include "options.h"
 #include "trace.h"
 
-static void usage(void);
+#define OPT(field) offsetof(struct options, field)
 
-/* Fill opt and cfg from the command line, or exit with a usage error. */
-void
-parse_options(int argc, char *argv[], struct options *opt,
-    struct httpd_config *cfg)
+static int parse_cgi(const char *, void *);
+static int parse_error_page(const char *, void *);
+
+static const struct cli_option options[] = {
+	{ .letter = 'b', .type = CLI_TEXT, .field = OPT(bind_addr),
+	  .arg = "ADDR", .help = "bind this local address (default: all)" },
+	{ .letter = 'p', .name = "port", .type = CLI_PORT, .field = OPT(port),
+	  .arg = "PORT", .min = 0,
+	  .help = "the port to listen on (default 8080; 0: the kernel picks)" },
+	{ .name = "workers", .type = CLI_INT, .field = OPT(workers),
+	  .arg = "N", .min = 1, .max = MAX_WORKERS, .what = "number of workers",
+	  .help = "N processes sharing the port with SO_REUSEPORT (Linux)" },
+	{ .name = "max-conns", .type = CLI_INT, .field = OPT(cfg.max_conns),
+	  .arg = "N", .min = 1, .max = 1000000, .what = "connection limit",
+	  .help = "open connections (default 16384); beyond: 503" },
+	{ .name = "max-header", .type = CLI_INT, .field = OPT(cfg.max_head),
+	  .arg = "BYTES", .min = 256, .max = 1024 * 1024, .what = "header size",
+	  .help = "largest request head (default 8192); beyond: 431" },
+	{ .name = "max-body", .type = CLI_LONG, .field = OPT(cfg.max_body),
+	  .arg = "BYTES", .min = 0, .max = 1LL << 40, .what = "body size",
+	  .help = "largest request body read, stored or given to a script\n"
+	  "(default 1048576); beyond: 413" },
+	{ .name = "body-timeout", .type = CLI_MS, .field = OPT(cfg.body_ms),
+	  .arg = "SECS", .min = 1, .max = 86400000, .what = "body timeout",
+	  .help = "deadline for a whole body that is stored or given to a\n"
+	  "script (default 30); then 408" },
+	{ .name = "upload", .type = CLI_TEXT, .field = OPT(cfg.upload.dir),
+	  .arg = "DIR", .help = "accept POST and PUT (stored) and DELETE for the\n"
+	  "files under DIR, a directory below ROOT (default: off, 405)" },
+	{ .name = "cgi", .type = CLI_CALL, .parse = parse_cgi,
+	  .arg = "EXT=PROG", .help = "run files ending in EXT as CGI scripts with\n"
+	  "the interpreter PROG, e.g. .py=/usr/bin/python3 (repeatable;\n"
+	  "only under --cgi-bin if given, never under --upload)" },
+	{ .name = "cgi-bin", .type = CLI_TEXT, .field = OPT(cfg.cgi_bin.dir),
+	  .arg = "DIR", .help = "run the executable files under DIR (below ROOT)\n"
+	  "as CGI scripts, by their #! line" },
+	{ .name = "cgi-timeout", .type = CLI_MS, .field = OPT(cfg.cgi_ms),
+	  .arg = "SECS", .min = 1, .max = 86400000, .what = "CGI timeout",
+	  .help = "longest a script may go without output (default 30);\n"
+	  "then it is killed, and 504 if nothing was sent yet" },
+	{ .name = "error-page", .type = CLI_CALL, .parse = parse_error_page,
+	  .arg = "STATUS=PATH", .help = "the file at PATH (below ROOT, e.g.\n"
+	  "404=/404.html) is the body of that error status (repeatable)" },
+	{ .name = "timeout", .type = CLI_MS, .field = OPT(cfg.idle_ms),
+	  .arg = "SECS", .min = 1, .max = 86400000, .what = "timeout",
+	  .help = "idle keep-alive and stalled-send timeout (default 15)" },
+	{ .name = "header-timeout", .type = CLI_MS, .field = OPT(cfg.head_ms),
+	  .arg = "SECS", .min = 1, .max = 86400000, .what = "header timeout",
+	  .help = "deadline for a whole request head, however slowly it\n"
+	  "trickles in (default 10); then 408; the same for a body\n"
+	  "being dropped, then close" },
+	{ .name = "follow-symlinks", .type = CLI_FLAG,
+	  .field = OPT(cfg.follow_symlinks),
+	  .help = "follow symlinks even when they lead out of ROOT" },
+	{ .name = "dotfiles", .type = CLI_FLAG, .field = OPT(cfg.dotfiles),
+	  .help = "serve and list names that start with '.'" },
+	{ .name = "no-listing", .type = CLI_SET, .field = OPT(cfg.listing),
+	  .value = 0,
+	  .help = "403 instead of a listing for directories without index.html" },
+	{ 0 }
+};
+
+static const struct cli_tool tool = {
+	.args = "[ROOT]", .min_args = 0, .max_args = 1,
+	.about = "Serve the files under ROOT (default: the current directory) "
+	    "over HTTP/1.1\non PORT (default 8080; 0: the kernel picks one and "
+	    "it is printed).\nGET and HEAD, keep-alive and pipelining, ranges, "
+	    "304, listings; with --upload,\nPOST, PUT and DELETE there; with "
+	    "--cgi or --cgi-bin, CGI scripts (RFC 3875).\nThe access log "
+	    "(Common Log Format) goes to stdout; -q turns it off.",
+	.options = options, .shared = CLI_FAMILY,
+	.steps = "1 socket, 2 setsockopt, 3 bind, 4 listen, 5 accept, 7 send, "
+	    "8 recv, 9 close",
+	.lessons = "lessons/13-http.md (and lessons/12-many-clients.md, "
+	    "lessons/07-send.md)",
+	.exits = "77 ROOT cannot be read; 64 ROOT is missing or not a "
+	    "directory, or an --upload,\n--cgi-bin or --error-page path is not "
+	    "below ROOT",
+};
+
+/* Fill opt from the command line: CLI_RUN, or the status to exit with. */
+int
+parse_options(int argc, char *argv[], struct options *opt)
 {
-	enum { O_WORKERS = 256, O_MAXCONNS, O_MAXHEADER, O_MAXBODY,
-	    O_TIMEOUT, O_HEADERTIMEOUT, O_FOLLOW, O_DOTFILES, O_NOLISTING,
-	    O_VERSION };
-	static const struct option longopts[] = {
-		{ "dotfiles", no_argument, NULL, O_DOTFILES },
-		{ "follow-symlinks", no_argument, NULL, O_FOLLOW },
-		{ "header-timeout", required_argument, NULL, O_HEADERTIMEOUT },
-		{ "help", no_argument, NULL, 'h' },
-		{ "max-body", required_argument, NULL, O_MAXBODY },
-		{ "max-conns", required_argument, NULL, O_MAXCONNS },
-		{ "max-header", required_argument, NULL, O_MAXHEADER },
-		{ "no-listing", no_argument, NULL, O_NOLISTING },
-		{ "port", required_argument, NULL, 'p' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "timeout", required_argument, NULL, O_TIMEOUT },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ "workers", required_argument, NULL, O_WORKERS },
-		{ NULL, 0, NULL, 0 }
-	};
-	int c, verbosity = TRACE_STATUS;
+	struct httpd_config *cfg = &opt->cfg;
+	int first, rc;
 
 	memset(opt, 0, sizeof(*opt));
-	opt->family = AF_UNSPEC;
 	opt->port = "8080";
 	opt->workers = 1;
 	cfg->root = ".";
@@ -51,74 +109,16 @@ parse_options(int argc, char *argv[], struct options *opt,
 	cfg->idle_ms = 15000;
 	cfg->head_ms = 10000;
 	cfg->listing = 1;
-	cfg->access_log = 1;
-	while ((c = getopt_long(argc, argv, "46b:hp:qv", longopts, NULL)) != -1) {
-		switch (c) {
-		case '4':
-			opt->family = AF_INET;
-			break;
-		case '6':
-			opt->family = AF_INET6;
-			break;
-		case 'b':
-			opt->bind_addr = optarg;
-			break;
-		case 'h':
-			usage();
-			exit(EX_OK);
-		case 'p':
-			opt->port = optarg;
-			cli_port(optarg, 1);
-			break;
-		case 'q':
-			verbosity = TRACE_QUIET;
-			cfg->access_log = 0;
-			break;
-		case 'v':
-			verbosity++;
-			break;
-		case O_DOTFILES:
-			cfg->dotfiles = 1;
-			break;
-		case O_FOLLOW:
-			cfg->follow_symlinks = 1;
-			break;
-		case O_HEADERTIMEOUT:
-			cfg->head_ms = cli_seconds(optarg, "header timeout");
-			break;
-		case O_MAXBODY:
-			cfg->max_body = (unsigned long long)cli_number(optarg, 0,
-			    1L << 40, "body size");
-			break;
-		case O_MAXCONNS:
-			cfg->max_conns = (int)cli_number(optarg, 1, 1000000,
-			    "connection limit");
-			break;
-		case O_MAXHEADER:
-			cfg->max_head = (size_t)cli_number(optarg, 256,
-			    1024 * 1024, "header size");
-			break;
-		case O_NOLISTING:
-			cfg->listing = 0;
-			break;
-		case O_TIMEOUT:
-			cfg->idle_ms = cli_seconds(optarg, "timeout");
-			break;
-		case O_VERSION:
-			cli_version();
-		case O_WORKERS:
-			opt->workers = (int)cli_number(optarg, 1, MAX_WORKERS,
-			    "number of workers");
-			break;
-		default:
-			cli_bad_option(argv);
-		}
-	}
-	if (argc - optind > 1)
-		cli_usage_error("too many arguments (one ROOT at most)");
-	if (argc - optind == 1)
-		cfg->root = argv[optind];
-	trace_set_level(verbosity);
+	cfg->body_ms = 30000;
+	cfg->cgi_ms = 30000;
+	cfg->upload.fd = -1;
+	cfg->cgi_bin.fd = -1;
+	if ((rc = cli_parse(&tool, argc, argv, opt, &opt->cli, &first)) !=
+	    CLI_RUN)
+		return rc;
+	if (first < argc)
+		cfg->root = argv[first];
+	cfg->access_log = opt->cli.verbosity > TRACE_QUIET;
 #ifndef SO_REUSEPORT
 	if (opt->workers > 1) {
 		trace_status("note: --workers needs SO_REUSEPORT; serving with "
@@ -126,56 +126,52 @@ parse_options(int argc, char *argv[], struct options *opt,
 		opt->workers = 1;
 	}
 #endif
+	return CLI_RUN;
 }
 
-/* Print the synopsis, the steps this tool performs, and the exit codes. */
-static void
-usage(void)
+/* --cgi EXT=PROG: ".py=/usr/bin/python3"; PROG must be an absolute path
+ * (scripts run with a clean environment, so no PATH search). */
+static int
+parse_cgi(const char *text, void *opts)
 {
-	printf("usage: mini-httpd [-46qv] [-b ADDR] [-p PORT] [--workers N] "
-	    "[--max-conns N]\n"
-	    "                  [--max-header BYTES] [--max-body BYTES] "
-	    "[--timeout SECS]\n"
-	    "                  [--header-timeout SECS] [--follow-symlinks] "
-	    "[--dotfiles]\n"
-	    "                  [--no-listing] [ROOT]\n"
-	    "\n"
-	    "Serve the files under ROOT (default: the current directory) over "
-	    "HTTP/1.1\n"
-	    "on PORT (default 8080; 0: the kernel picks one and it is printed)."
-	    "\n"
-	    "GET and HEAD, keep-alive and pipelining, ranges, 304, listings.\n"
-	    "The access log (Common Log Format) goes to stdout.\n"
-	    "\n"
-	    "  -4, -6             IPv4 only / IPv6 only (default: both)\n"
-	    "  -b ADDR            bind this local address (default: all)\n"
-	    "  -p, --port PORT    the port to listen on (default 8080)\n"
-	    "  --workers N        N processes sharing the port with "
-	    "SO_REUSEPORT (Linux)\n"
-	    "  --max-conns N      open connections (default 16384); beyond: "
-	    "503\n"
-	    "  --max-header BYTES largest request head (default 8192); "
-	    "beyond: 431\n"
-	    "  --max-body BYTES   largest request body read and dropped "
-	    "(default 1048576);\n"
-	    "                     beyond: 413\n"
-	    "  --timeout SECS     idle keep-alive and stalled-send timeout "
-	    "(default 15)\n"
-	    "  --header-timeout SECS  deadline for a whole request head, "
-	    "however slowly\n"
-	    "                     it trickles in (default 10); then 408\n"
-	    "  --follow-symlinks  follow symlinks even when they lead out of "
-	    "ROOT\n"
-	    "  --dotfiles         serve and list names that start with '.'\n"
-	    "  --no-listing       403 instead of a listing for directories "
-	    "without index.html\n"
-	    "  -q                 errors only, and no access log\n"
-	    "  -v                 every step  -vv  steps and payloads\n"
-	    "  -h, --help         this text    --version        the version\n"
-	    "\n"
-	    "steps: 1 socket, 2 setsockopt, 3 bind, 4 listen, 5 accept, "
-	    "7 send, 8 recv, 9 close\n"
-	    "lessons: lessons/13-http.md (and lessons/12-many-clients.md, "
-	    "lessons/07-send.md)\n"
-	    CLI_EXIT_CODES);
+	struct httpd_config *cfg = &((struct options *)opts)->cfg;
+	const char *eq = strchr(text, '=');
+
+	if (eq == NULL || eq == text || text[0] != '.' || eq[1] != '/' ||
+	    memchr(text, '/', (size_t)(eq - text)) != NULL) {
+		cli_usage("bad --cgi '%s': must be .EXT=/absolute/program", text);
+		return -1;
+	}
+	if (cfg->ncgi == MAX_CGI_EXT) {
+		cli_usage("too many --cgi (at most %d)", MAX_CGI_EXT);
+		return -1;
+	}
+	cfg->cgi[cfg->ncgi].ext = text;
+	cfg->cgi[cfg->ncgi].ext_len = (size_t)(eq - text);
+	cfg->cgi[cfg->ncgi++].interp = eq + 1;
+	return 0;
+}
+
+/* --error-page STATUS=/path: a 4xx or 5xx status and a path below ROOT. */
+static int
+parse_error_page(const char *text, void *opts)
+{
+	struct httpd_config *cfg = &((struct options *)opts)->cfg;
+	int status = 0, i;
+
+	for (i = 0; i < 3 && text[i] >= '0' && text[i] <= '9'; i++)
+		status = status * 10 + text[i] - '0';
+	if (i != 3 || text[3] != '=' || text[4] != '/' || status < 400 ||
+	    status > 599) {
+		cli_usage("bad --error-page '%s': must be STATUS=/path, with "
+		    "STATUS from 400 to 599", text);
+		return -1;
+	}
+	if (cfg->npages == MAX_ERROR_PAGES) {
+		cli_usage("too many --error-page (at most %d)", MAX_ERROR_PAGES);
+		return -1;
+	}
+	cfg->pages[cfg->npages].status = status;
+	cfg->pages[cfg->npages++].path = text + 4;
+	return 0;
 }

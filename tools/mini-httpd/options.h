@@ -4,20 +4,21 @@
 #ifndef MINI_HTTPD_OPTIONS_H
 #define MINI_HTTPD_OPTIONS_H
 
+#include "cli.h"
 #include "httpd.h"
 
 /* The most --workers accepted. */
 #define MAX_WORKERS 64
 
 struct options {
+	struct cli_common cli;	/* -4 / -6, -q / -v */
 	const char *bind_addr;	/* -b: local address, NULL for all */
 	const char *port;	/* -p: the port (0: the kernel picks) */
-	int family;		/* -4 / -6, else AF_UNSPEC */
 	int workers;		/* --workers: processes sharing the port */
+	struct httpd_config cfg;	/* what the server itself needs */
 };
 
-/* Fill opt and cfg from the command line, or exit with a usage error. */
-void parse_options(int argc, char *argv[], struct options *opt,
-    struct httpd_config *cfg);
+/* Fill opt from the command line: CLI_RUN, or the status to exit with. */
+int parse_options(int argc, char *argv[], struct options *opt);
 
 #endif

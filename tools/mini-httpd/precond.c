@@ -1,8 +1,9 @@
 /*
- * precond.c - conditional requests (RFC 9110 section 13: If-None-Match,
- * If-Modified-Since, If-Range) and single byte ranges (section 14).
- * Pure functions over the parsed request.
+ * precond.c - conditional requests (RFC 9110 section 13: If-Match,
+ * If-Unmodified-Since, If-None-Match, If-Modified-Since, If-Range) and
+ * byte ranges (section 14). Pure functions over the parsed request.
  */
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,103 +17,220 @@ span_eq(struct http_span a, const char *s)
 	return a.n == strlen(s) && memcmp(a.p, s, a.n) == 0;
 }
 
-/* Does one entity-tag in the If-None-Match list match ours (weakly)? */
+/* Optional white space (RFC 9110 5.6.3). */
 static int
-etag_matches(struct http_span list, const char *etag)
+is_ows(char c)
 {
-	size_t i = 0, n = strlen(etag), start;
+	return c == ' ' || c == '\t';
+}
 
-	while (i < list.n) {
-		while (i < list.n && (list.p[i] == ' ' || list.p[i] == ','))
-			i++;
-		if (i < list.n && list.p[i] == '*')
-			return 1;
-		if (i + 2 <= list.n && list.p[i] == 'W' && list.p[i + 1] == '/')
+/* etagc: the bytes between an entity-tag's quotes (RFC 9110 8.8.3). */
+static int
+is_etagc(unsigned char c)
+{
+	return c == 0x21 || (c >= 0x23 && c != 0x7f);
+}
+
+/* One line of an entity-tag list: 1 if a tag in it matches etag (weak:
+ * by the weak comparison, else by the strong one), 0 if none does, -1 if
+ * the line is not a list of entity-tags. */
+static int
+tag_list(struct http_span v, const char *etag, int weak)
+{
+	size_t i = 0, start, n = etag != NULL ? strlen(etag) : 0;
+	int found = 0, is_weak;
+
+	for (;;) {
+		while (i < v.n && (is_ows(v.p[i]) || v.p[i] == ','))
+			i++;	/* empty list elements are allowed */
+		if (i == v.n)
+			return found;
+		is_weak = i + 1 < v.n && v.p[i] == 'W' && v.p[i + 1] == '/';
+		if (is_weak)
 			i += 2;
-		start = i;
-		while (i < list.n && list.p[i] != ',')
+		if (i >= v.n || v.p[i] != '"')
+			return -1;
+		start = i++;
+		while (i < v.n && is_etagc((unsigned char)v.p[i]))
 			i++;
-		while (i > start && list.p[i - 1] == ' ')
-			i--;
-		if (i - start == n && memcmp(list.p + start, etag, n) == 0)
-			return 1;
-		while (i < list.n && list.p[i] != ',')
+		if (i >= v.n || v.p[i++] != '"')
+			return -1;
+		if (etag != NULL && i - start == n &&
+		    memcmp(v.p + start, etag, n) == 0 && (weak || !is_weak))
+			found = 1;
+		while (i < v.n && is_ows(v.p[i]))
 			i++;
+		if (i < v.n && v.p[i] != ',')
+			return -1;
 	}
+}
+
+/* If-Match or If-None-Match over all its lines: 1 when "*" (we have a
+ * current representation) or a listed tag matches, 0 when none does,
+ * -1 when the field is not valid. */
+static int
+field_match(const struct http_field *f, const char *etag, int weak)
+{
+	int i, rc, found = 0;
+
+	if (f->n == 1 && span_eq(f->v[0], "*"))
+		return 1;
+	for (i = 0; i < f->n; i++) {
+		if ((rc = tag_list(f->v[i], etag, weak)) < 0)
+			return -1;
+		found |= rc;
+	}
+	return found;
+}
+
+/* The date of a field that must be exactly one HTTP-date; 0, or -1 when
+ * it is not (then the field is ignored: RFC 9110 13.1.3, 13.1.4). */
+static int
+field_date(const struct http_field *f, time_t now, time_t *t)
+{
+	if (f->n != 1)
+		return -1;
+	return resp_parse_date(f->v[0].p, f->v[0].n, now, t);
+}
+
+/* The preconditions of a GET or HEAD, in RFC 9110's order. */
+int
+precond_check(const struct http_request *req, const char *etag,
+    const time_t *mtime, time_t now)
+{
+	time_t date;
+
+	/* Steps 1-2: is the client's idea of the file still true? */
+	if (req->if_match.n > 0) {
+		/* Strong comparison; an invalid field is false. */
+		if (field_match(&req->if_match, etag, 0) != 1)
+			return 412;
+	} else if (req->if_unmodified_since.n > 0 && mtime != NULL &&
+	    field_date(&req->if_unmodified_since, now, &date) == 0 &&
+	    *mtime > date) {
+		return 412;
+	}
+	/* Steps 3-4: does the client already have it? */
+	if (req->if_none_match.n > 0)
+		return field_match(&req->if_none_match, etag, 1) == 1 ? 304 : 0;
+	if (req->if_modified_since.n > 0 && mtime != NULL &&
+	    field_date(&req->if_modified_since, now, &date) == 0 &&
+	    *mtime <= date)
+		return 304;
 	return 0;
 }
 
-/* True when the conditional headers say the client's copy is current. */
+/* True when a Range header applies (see precond.h). */
 int
-precond_not_modified(const struct http_request *req, const char *etag,
-    time_t mtime)
+precond_range_applies(const struct http_request *req, const char *etag)
 {
-	time_t since;
+	const struct http_field *ir = &req->if_range;
 
-	if (req->if_none_match.n > 0)
-		return etag_matches(req->if_none_match, etag);
-	return req->if_modified_since.n > 0 &&
-	    resp_parse_date(req->if_modified_since.p,
-	    req->if_modified_since.n, &since) == 0 && mtime <= since;
+	/* GET is the only method with ranges (RFC 9110 14.2). */
+	if (req->method_id != HTTP_M_GET || req->range.n != 1)
+		return 0;
+	return ir->n == 0 ||
+	    (ir->n == 1 && etag != NULL && span_eq(ir->v[0], etag));
 }
 
-/* True when a Range header applies: no If-Range, or one that matches. */
-int
-precond_range_applies(const struct http_request *req, const char *etag,
-    const char *modified)
+/* Read the decimal numeral at p[*i..n) into *v, saturating at ULLONG_MAX
+ * (a bound that large is past any file, and means the same); sets
+ * *digits to its length. */
+static void
+number(const char *p, size_t n, size_t *i, unsigned long long *v,
+    size_t *digits)
 {
-	return req->range.n > 0 && (req->if_range.n == 0 ||
-	    span_eq(req->if_range, etag) || span_eq(req->if_range, modified));
-}
+	size_t start = *i;
 
-/* Read a decimal number at *p (advancing it); -1 if there is none. */
-static long long
-number(const char **p, const char *end)
-{
-	long long v = 0;
-	int any = 0;
+	for (*v = 0; *i < n && p[*i] >= '0' && p[*i] <= '9'; (*i)++) {
+		unsigned d = (unsigned)(p[*i] - '0');
 
-	while (*p < end && **p >= '0' && **p <= '9' && v < (1LL << 60)) {
-		v = v * 10 + (**p - '0');
-		(*p)++;
-		any = 1;
+		*v = *v > (ULLONG_MAX - d) / 10 ? ULLONG_MAX : *v * 10 + d;
 	}
-	return any ? v : -1;
+	*digits = *i - start;
 }
 
-/* A single "bytes=first-last" range: 1 with *from and *count set, 0 to
- * ignore the header (bad syntax, several ranges), 416 if unsatisfiable. */
+/* Is the numeral a[0..an) less than b[0..bn)? Exact at any length. */
+static int
+numeral_less(const char *a, size_t an, const char *b, size_t bn)
+{
+	while (an > 1 && *a == '0')
+		a++, an--;
+	while (bn > 1 && *b == '0')
+		b++, bn--;
+	return an != bn ? an < bn : memcmp(a, b, an) < 0;
+}
+
+/* One range-spec p[0..n) against size > 0: -1 invalid, 0 unsatisfiable,
+ * 1 satisfiable with *from and *count set (RFC 9110 14.1.2). */
+static int
+range_spec(const char *p, size_t n, unsigned long long size,
+    unsigned long long *from, unsigned long long *count)
+{
+	unsigned long long first, last;
+	size_t i = 0, fn, ln;
+
+	number(p, n, &i, &first, &fn);
+	if (i >= n || p[i++] != '-')
+		return -1;
+	number(p, n, &i, &last, &ln);
+	if (i != n || (fn == 0 && ln == 0))
+		return -1;
+	if (fn == 0) {		/* "-N": the last N bytes */
+		if (last == 0)
+			return 0;
+		*from = last >= size ? 0 : size - last;
+		*count = size - *from;
+		return 1;
+	}
+	if (ln > 0 && numeral_less(p + fn + 1, ln, p, fn))
+		return -1;	/* last before first: invalid */
+	if (first >= size)
+		return 0;
+	if (ln == 0 || last >= size)
+		last = size - 1;
+	*from = first;
+	*count = last - first + 1;
+	return 1;
+}
+
+/* The range-set of a Range header (see precond.h). */
 int
 precond_range(struct http_span r, unsigned long long size,
     unsigned long long *from, unsigned long long *count)
 {
-	const char *p = r.p + 6, *end = r.p + r.n;
-	long long first, last;
+	unsigned long long f = 0, c = 0, first_from = 0, first_count = 0;
+	size_t i = 6, start, end;
+	int specs = 0, good = 0, rc;
 
-	if (r.n < 7 || !http_span_is((struct http_span){ r.p, 6 }, "bytes="))
+	/* An empty file has no byte to point at: MAY ignore (14.2). */
+	if (size == 0 || r.n < 6 ||
+	    !http_span_is((struct http_span){ r.p, 6 }, "bytes="))
 		return 0;
-	first = number(&p, end);
-	if (p >= end || *p++ != '-')
-		return 0;
-	last = number(&p, end);
-	if (p != end || (first < 0 && last < 0))
-		return 0;
-	if (first < 0) {		/* "-N": the last N bytes */
-		if (last == 0 || size == 0)
-			return 416;
-		*from = (unsigned long long)last >= size ? 0 :
-		    size - (unsigned long long)last;
-		*count = size - *from;
-		return 1;
+	while (i <= r.n) {
+		for (start = i; i < r.n && r.p[i] != ','; i++)
+			continue;
+		end = i++;
+		while (start < end && is_ows(r.p[start]))
+			start++;
+		while (end > start && is_ows(r.p[end - 1]))
+			end--;
+		if (start == end)
+			continue;	/* an empty list element */
+		specs++;
+		rc = range_spec(r.p + start, end - start, size, &f, &c);
+		if (rc < 0)
+			return 0;	/* one invalid spec voids the header */
+		if (rc == 1 && good++ == 0) {
+			first_from = f;
+			first_count = c;
+		}
 	}
-	if (last >= 0 && last < first)
+	if (specs == 0 || good > 1)
 		return 0;
-	if ((unsigned long long)first >= size)
+	if (good == 0)
 		return 416;
-	if (last < 0 || (unsigned long long)last >= size)
-		last = (long long)size - 1;
-	*from = (unsigned long long)first;
-	*count = (unsigned long long)(last - first + 1);
+	*from = first_from;
+	*count = first_count;
 	return 1;
 }
-

@@ -8,19 +8,27 @@
 
 #include "http_parse.h"
 
-/* True when If-None-Match (or, without it, If-Modified-Since) says the
- * client's copy with this etag and mtime is current: answer 304. */
-int precond_not_modified(const struct http_request *req, const char *etag,
-    time_t mtime);
+/* The preconditions of a GET or HEAD (RFC 9110 13.2.2, in its order:
+ * If-Match, If-Unmodified-Since, If-None-Match, If-Modified-Since) for a
+ * representation with this strong etag (NULL: it has none) and
+ * Last-Modified time (NULL: none). 0 to answer as usual, 304 (the
+ * client's copy is current) or 412 (the client's copy is not). now reads
+ * two-digit years. */
+int precond_check(const struct http_request *req, const char *etag,
+    const time_t *mtime, time_t now);
 
-/* True when the Range header should be honoured: there is one, and
- * If-Range is absent or names this etag or Last-Modified date. */
-int precond_range_applies(const struct http_request *req, const char *etag,
-    const char *modified);
+/* True when the Range header should be honoured: the method is GET, there
+ * is one Range line, and If-Range is absent or names this strong etag.
+ * A date in If-Range never matches: a file can change twice within the
+ * second a date names, so a date is not a strong validator here. */
+int precond_range_applies(const struct http_request *req, const char *etag);
 
-/* A single "bytes=first-last" range of a size-byte file: 1 with *from and
- * *count set, 0 to ignore the header (bad syntax, several ranges), or 416
- * when it cannot be satisfied. */
+/* The "bytes=" range-set r of a size-byte representation: 1 with *from
+ * and *count set when exactly one range-spec is satisfiable; 416 when
+ * none is; 0 to ignore the header (bad syntax, another unit, an empty
+ * representation, or several satisfiable ranges, which would need
+ * multipart/byteranges). Numbers of any length are read without
+ * overflow. */
 int precond_range(struct http_span r, unsigned long long size,
     unsigned long long *from, unsigned long long *count);
 

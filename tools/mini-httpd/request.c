@@ -9,20 +9,26 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cache.h"
+#include "cgi.h"
+#include "config.h"
 #include "files.h"
+#include "job.h"
 #include "precond.h"
 #include "request.h"
 #include "response.h"
+#include "text.h"
+#include "upload.h"
 
 /* What request_answer() found out about the file, for its headers. */
 struct entity {
 	int fd;
 	unsigned long long size;
 	const char *type;
-	char etag[48];
+	char etag[FILES_ETAG_LEN];
 	char modified[HTTP_DATE_LEN];
 	time_t mtime;
 	const char *bytes;	/* the whole file, from the cache, or NULL */
@@ -38,29 +44,45 @@ clear(struct response *res)
 	res->fd = -1;
 }
 
-/* An error page response; keep-alive is left to the caller. */
+/* An error page response: the --error-page for status if there is one,
+ * else a small page of our own; keep-alive is left to the caller. */
 static void
 error_page(int status, const struct http_request *req, struct scratch *s,
     struct response *res, int close)
 {
+	const char *type = "text/html; charset=utf-8", *page;
 	struct head h;
+	size_t len;
 
 	res->status = status;
 	res->close = close;
-	res->body = s->page;
-	res->body_len = resp_error_page(s->page, sizeof(s->page), status);
+	if ((page = config_error_page(status, &len, &type)) != NULL) {
+		res->body = page;	/* read at start-up, kept until exit */
+		res->body_len = len;
+	} else {
+		res->body = s->page;
+		res->body_len = resp_error_page(s->page, sizeof(s->page), status);
+	}
 	res->log_bytes = req && req->method_id == HTTP_M_HEAD ? 0 :
 	    res->body_len;
 	resp_start(&h, s->head, sizeof(s->head), status);
 	if (status == 405)
-		resp_add(&h, "Allow: GET, HEAD");
-	resp_add(&h, "Content-Type: text/html; charset=utf-8");
+		resp_add(&h, "Allow: %s", res->allow ? res->allow : "GET, HEAD");
+	resp_add(&h, "Content-Type: %s", type);
 	resp_add(&h, "Content-Length: %zu", res->body_len);
 	resp_end(&h, close, req && req->minor == 0 && !close);
 	res->head = s->head;
 	res->head_len = h.len;
 	if (req != NULL && req->method_id == HTTP_M_HEAD)
 		res->body_len = 0;
+}
+
+/* An error status with its page (see request.h). */
+void
+request_error_page(int status, const struct http_request *req,
+    struct scratch *s, struct response *res, int close)
+{
+	error_page(status, req, s, res, close);
 }
 
 /* An error response with its small page, then close. */
@@ -72,20 +94,45 @@ request_error(int status, struct scratch *s, struct response *res)
 	error_page(status, NULL, s, res, 1);
 }
 
-/* The response for a regular file: 200, 206, 304 or 416. */
+/* Where count bytes of e from offset from come from: a small body travels
+ * in the same writev as the head; a large one goes out with sendfile. */
+static void
+place_body(struct entity *e, unsigned long long from, unsigned long long count,
+    struct scratch *s, struct response *res)
+{
+	if (e->bytes != NULL) {
+		res->body = e->bytes + from;
+		res->body_len = count;
+		res->body_cached = 1;
+	} else if (count <= sizeof(s->page) &&
+	    pread(e->fd, s->page, count, (off_t)from) == (ssize_t)count) {
+		res->body = s->page;
+		res->body_len = count;
+	} else {
+		res->fd = e->fd;
+		res->off = (off_t)from;
+		res->len = count;
+		e->fd = -1;	/* now res's to close */
+	}
+}
+
+/* The response for a regular file: 200, 206, 304, 412 or 416. */
 static void
 send_file(const struct http_request *req, struct entity *e,
     struct scratch *s, struct response *res)
 {
 	unsigned long long from = 0, count = e->size;
-	int range = 0, head = req->method_id == HTTP_M_HEAD;
+	int range = 0, head = req->method_id == HTTP_M_HEAD, cond;
 	struct head h;
 
-	res->status = 200;
-	if (precond_not_modified(req, e->etag, e->mtime))
-		res->status = 304;
-	else if (precond_range_applies(req, e->etag, e->modified))
-		range = precond_range(req->range, e->size, &from, &count);
+	cond = precond_check(req, e->etag, &e->mtime, time(NULL));
+	if (cond == 412) {
+		error_page(412, req, s, res, res->close);
+		return;
+	}
+	res->status = cond == 304 ? 304 : 200;
+	if (res->status == 200 && precond_range_applies(req, e->etag))
+		range = precond_range(req->range.v[0], e->size, &from, &count);
 	if (range == 416)
 		res->status = 416;
 	else if (range == 1)
@@ -122,74 +169,84 @@ send_file(const struct http_request *req, struct entity *e,
 	res->head_len = h.len;
 	if (res->status == 200 || res->status == 206) {
 		res->log_bytes = head ? 0 : count;
-		/* A small body travels in the same writev as the head. */
-		if (!head && e->bytes != NULL) {
-			res->body = e->bytes + from;
-			res->body_len = count;
-			res->body_cached = 1;
-		} else if (!head && count <= sizeof(s->page) &&
-		    pread(e->fd, s->page, count, (off_t)from) == (ssize_t)count) {
-			res->body = s->page;
-			res->body_len = count;
-		} else if (!head) {
-			res->fd = e->fd;
-			res->off = (off_t)from;
-			res->len = count;
-			e->fd = -1;	/* now res's to close */
-		}
+		if (!head)
+			place_body(e, from, count, s, res);
 	}
 }
 
-/* 301 to the same path with a '/' added (and the query kept). */
+/* 301 to the directory with a '/' added, built from the resolved path rel
+ * and percent-encoded again, so that it can only name a path on this
+ * server (one leading '/', never "//" or a scheme); the query is kept. */
 static void
-redirect_slash(const struct http_request *req, struct http_span path,
-    struct scratch *s, struct response *res)
+redirect_slash(const struct http_request *req, const char *rel,
+    struct http_span query, struct scratch *s, struct response *res)
 {
-	struct http_span rest = { path.p + path.n,
-	    req->target.n - (size_t)(path.p + path.n - req->target.p) };
+	char loc[sizeof(s->head)];
+	struct growbuf *b = &s->big;
 	struct head h;
+	int rc;
 
-	res->status = 301;
-	res->body = s->page;
-	res->body_len = (size_t)snprintf(s->page, sizeof(s->page),
-	    "<!DOCTYPE html>\n<html><body><a href=\"%.*s/\">moved here</a>"
-	    "</body></html>\n", (int)path.n, path.p);
-	res->log_bytes = res->body_len;
-	resp_start(&h, s->head, sizeof(s->head), 301);
-	resp_add(&h, "Location: %.*s/%.*s", (int)path.n, path.p,
-	    (int)rest.n, rest.p);
-	resp_add(&h, "Content-Type: text/html; charset=utf-8");
-	resp_add(&h, "Content-Length: %zu", res->body_len);
-	resp_end(&h, res->close, req->minor == 0 && !res->close);
-	if (h.overflow) {
-		error_page(414, req, s, res, res->close);
+	b->len = 0;
+	rc = text_put(b, "/", 1);
+	if (rel[0] != '\0') {
+		rc |= text_url(b, rel, strlen(rel), "/");
+		rc |= text_put(b, "/", 1);
+	}
+	rc |= text_url(b, query.p, query.n, "/?%!$&'()*+,;=:@");
+	if (rc != 0 || b->len >= sizeof(loc)) {
+		error_page(rc != 0 ? 500 : 414, req, s, res, res->close);
 		return;
 	}
+	memcpy(loc, b->p, b->len + 1);
+	/* The body reflects the location HTML-escaped, as listings do. */
+	b->len = 0;
+	rc |= text_puts(b, "<!DOCTYPE html>\n<html><body><a href=\"");
+	rc |= text_html(b, loc, strlen(loc));
+	rc |= text_puts(b, "\">moved here</a></body></html>\n");
+	resp_start(&h, s->head, sizeof(s->head), 301);
+	resp_add(&h, "Location: %s", loc);
+	resp_add(&h, "Content-Type: text/html; charset=utf-8");
+	resp_add(&h, "Content-Length: %zu", b->len);
+	resp_end(&h, res->close, req->minor == 0 && !res->close);
+	if (rc != 0 || h.overflow) {
+		error_page(rc != 0 ? 500 : 414, req, s, res, res->close);
+		return;
+	}
+	res->status = 301;
+	res->body = b->p;
+	res->body_len = b->len;
+	res->log_bytes = b->len;
 	res->head = s->head;
 	res->head_len = h.len;
 	if (req->method_id == HTTP_M_HEAD)
 		res->body_len = 0;
 }
 
-/* 200 with the HTML listing of directory fd. */
+/* 200 with the HTML listing of directory fd (rel below ROOT), or 304 or
+ * 412 when the preconditions say so: a listing has no validators, but
+ * "If-None-Match: *" and "If-Match" still apply to it. */
 static void
 send_listing(const struct httpd_config *cfg, const struct http_request *req,
-    int fd, struct http_span path, struct scratch *s, struct response *res)
+    int fd, const char *rel, struct scratch *s, struct response *res)
 {
 	struct head h;
-	int status = listing_build(fd, path, cfg->dotfiles, &s->big);
+	int status = precond_check(req, NULL, NULL, time(NULL));
 
-	if (status != 0) {
+	if (status == 0)
+		status = listing_build(cfg, fd, rel, &s->big);
+	if (status != 0 && status != 304) {
 		error_page(status, req, s, res, res->close);
 		return;
 	}
-	res->status = 200;
+	res->status = status == 304 ? 304 : 200;
 	res->body = s->big.p;
-	res->body_len = s->big.len;
-	res->log_bytes = s->big.len;
-	resp_start(&h, s->head, sizeof(s->head), 200);
-	resp_add(&h, "Content-Type: text/html; charset=utf-8");
-	resp_add(&h, "Content-Length: %zu", s->big.len);
+	res->body_len = status == 304 ? 0 : s->big.len;
+	res->log_bytes = res->body_len;
+	resp_start(&h, s->head, sizeof(s->head), res->status);
+	if (res->status == 200) {
+		resp_add(&h, "Content-Type: text/html; charset=utf-8");
+		resp_add(&h, "Content-Length: %zu", s->big.len);
+	}
 	resp_add(&h, "Cache-Control: no-cache");
 	resp_end(&h, res->close, req->minor == 0 && !res->close);
 	res->head = s->head;
@@ -209,11 +266,9 @@ describe(int fd, const char *rel, struct entity *e)
 	memset(e, 0, sizeof(*e));
 	e->fd = fd;
 	e->size = (unsigned long long)st.st_size;
-	e->mtime = st.st_mtime;
 	e->type = files_mime(rel);
-	resp_date(st.st_mtime, e->modified);
-	snprintf(e->etag, sizeof(e->etag), "\"%llx-%llx\"", e->size,
-	    (unsigned long long)st.st_mtime);
+	files_validators(&st, time(NULL), e->etag, &e->mtime);
+	resp_date(e->mtime, e->modified);
 	return S_ISDIR(st.st_mode) ? 1 : S_ISREG(st.st_mode) ? 0 : 403;
 }
 
@@ -241,20 +296,52 @@ from_cache(const struct httpd_config *cfg, const struct http_request *req,
 	return 1;
 }
 
+/* A directory, open on fd, named rel (with room for "/index.html"): its
+ * index.html, else a listing (or 403 with --no-listing). */
+static void
+answer_dir(const struct httpd_config *cfg, const struct http_request *req,
+    int fd, char *rel, size_t size, struct scratch *s, struct response *res)
+{
+	size_t n = strlen(rel);
+	struct entity e;
+
+	snprintf(rel + n, size - n, "%sindex.html", n ? "/" : "");
+	if (from_cache(cfg, req, rel, s, res)) {
+		close(fd);
+		return;
+	}
+	if (files_open(cfg, rel, &e.fd) == 0) {
+		if (describe(e.fd, rel, &e) == 0) {
+			close(fd);
+			send_file(req, &e, s, res);
+			if (e.fd >= 0)
+				close(e.fd);
+			return;
+		}
+		close(e.fd);
+	}
+	rel[n] = '\0';
+	if (cfg->listing)
+		send_listing(cfg, req, fd, rel, s, res);
+	else
+		error_page(403, req, s, res, res->close);
+	close(fd);
+}
+
 /* Find what the path names and answer with it. */
 static void
 answer_path(const struct httpd_config *cfg, const struct http_request *req,
     struct scratch *s, struct response *res)
 {
 	char rel[PATH_MAX];
-	struct http_span path;
+	struct http_span path, query;
 	struct entity e;
-	int slash, fd, status, kind;
-	size_t n;
+	int dir, fd, status, kind;
 
 	status = files_target(req->target, cfg->dotfiles, rel,
-	    sizeof(rel) - 16, &path, &slash);
-	if (status == 0 && from_cache(cfg, req, rel, s, res))
+	    sizeof(rel) - 16, &path, &query, &dir);
+	/* The cache holds files; a path ending in '/' names a directory. */
+	if (status == 0 && !dir && from_cache(cfg, req, rel, s, res))
 		return;
 	if (status == 0)
 		status = files_open(cfg, rel, &fd);
@@ -263,44 +350,23 @@ answer_path(const struct httpd_config *cfg, const struct http_request *req,
 		return;
 	}
 	kind = describe(fd, rel, &e);
-	if (kind == 1 && !slash) {
-		close(fd); {
-		redirect_slash(req, path, s, res);
+	if (kind == 0 && dir)
+		kind = 404;	/* "/file.txt/": a file is not a directory */
+	if (kind == 1 && path.p[path.n - 1] != '/') {
+		/* "/dir" or "/dir/.": send the client to "/dir/", so that
+		 * the relative links of a listing resolve below it. */
+		close(fd);
+		redirect_slash(req, rel, query, s, res);
 		return;
-	}
 	}
 	if (kind == 1) {
-		/* A directory: its index.html, else a listing. */
-		n = strlen(rel);
-		snprintf(rel + n, sizeof(rel) - n, "%sindex.html", n ? "/" : "");
-		if (from_cache(cfg, req, rel, s, res)) {
-			close(fd);
-			return;
-		}
-		if (files_open(cfg, rel, &e.fd) == 0) {
-			kind = describe(e.fd, rel, &e);
-			if (kind == 0) {
-				close(fd);
-				fd = e.fd;
-			} else {
-				close(e.fd);
-				kind = 1;
-			}
-		}
-		if (kind == 1) {
-			if (cfg->listing)
-				send_listing(cfg, req, fd, path, s, res);
-			else
-				error_page(403, req, s, res, res->close);
-			close(fd);
-			return;
-		}
-	}
-	if (kind != 0) {
-		close(fd); {
-		error_page(kind, req, s, res, res->close);
+		answer_dir(cfg, req, fd, rel, sizeof(rel), s, res);
 		return;
 	}
+	if (kind != 0) {
+		close(fd);
+		error_page(kind, req, s, res, res->close);
+		return;
 	}
 	e.fd = fd;
 	send_file(req, &e, s, res);
@@ -316,29 +382,56 @@ request_answer(const struct httpd_config *cfg, const struct http_request *req,
 	clear(res);
 	/* Malformed: answer, then close (the framing cannot be trusted). */
 	if (rc == HTTP_ERROR) {
-		res->linger = 1; {
+		res->linger = 1;
 		error_page(req->status, req, s, res, 1);
 		return;
 	}
-	}
 	if (req->method_id == HTTP_M_UNKNOWN) {
-		res->linger = 1; {
+		res->linger = 1;
 		error_page(501, req, s, res, 1);
 		return;
 	}
-	}
-	if (req->has_length && req->length > cfg->max_body) {
-		res->linger = 1; {
+	if (req->has_length && req->length > (unsigned long long)cfg->max_body) {
+		res->linger = 1;
 		error_page(413, req, s, res, 1);
 		return;
 	}
-	}
-	/* A chunked body is not read: refuse it and close afterwards. */
-	res->close = !req->keep_alive || req->chunked;
-	res->linger = req->chunked;
+	/* A chunked body is read only for an upload or a script (route.c):
+	 * elsewhere refuse it and close afterwards. A
+	 * body behind "Expect: 100-continue" may never be sent, since we
+	 * answer at once: its end is unknown, so close after it too. */
+	res->close = !req->keep_alive || req->chunked ||
+	    (req->expect_continue && req->has_length && req->length > 0);
+	/* Closing while the client may still send: drain, then close. */
+	res->linger = req->chunked || (res->close && req->has_length &&
+	    req->length > 0);
+	/* Uploads and scripts, where configured. */
+	if (route_request(cfg, req, s, res))
+		return;
 	if (req->method_id != HTTP_M_GET && req->method_id != HTTP_M_HEAD) {
 		error_page(405, req, s, res, res->close);
 		return;
 	}
 	answer_path(cfg, req, s, res);
+}
+
+/* Answer req with the file it names (see request.h). */
+int
+request_file(const struct httpd_config *cfg, const struct http_request *req,
+    struct scratch *s, struct response *res)
+{
+	char rel[PATH_MAX];
+	struct http_span path, query;
+	struct cgi *g = NULL;
+	int dir;
+
+	clear(res);
+	res->close = !req->keep_alive;
+	if (files_target(req->target, cfg->dotfiles, rel, sizeof(rel), &path,
+	    &query, &dir) == 0 && cgi_find(cfg, rel, &g) == 1) {
+		cgi_release(NULL, g);
+		return 0;
+	}
+	answer_path(cfg, req, s, res);
+	return 1;
 }

@@ -37,6 +37,8 @@ struct response {
 	off_t off;		/* where in the file to start */
 	unsigned long long len;	/* how many file bytes to send */
 	unsigned long long log_bytes;	/* body bytes, for the access log */
+	const char *allow;	/* a 405's Allow, if not "GET, HEAD" */
+	struct job *job;	/* a body to read, a script to run (job.h) */
 };
 
 /* Decide the response to a request that http_parse() returned rc for. */
@@ -46,5 +48,25 @@ void request_answer(const struct httpd_config *cfg,
 
 /* An error response with its small page (408, 503 ...), then close. */
 void request_error(int status, struct scratch *s, struct response *res);
+
+/* An error status with its page (the --error-page, or our own); close
+ * says whether the connection closes after it. */
+void request_error_page(int status, const struct http_request *req,
+    struct scratch *s, struct response *res, int close);
+
+/* route.c: answer a request that the upload area or a CGI script
+ * takes (a job in res->job, or a status); 0 if it is a plain file's. */
+int route_request(const struct httpd_config *cfg,
+    const struct http_request *req, struct scratch *s, struct response *res);
+
+/* route.c: the response once a stored body is in place: 201 with the Location of
+ * rel, 204, or an error (409, 500 ...). */
+void request_stored(int status, const char *rel, const struct http_request *req,
+    struct scratch *s, struct response *res);
+
+/* Answer req (a GET, or a CGI local redirect) with the file it names;
+ * 0 if it names a script (not run from here). */
+int request_file(const struct httpd_config *cfg, const struct http_request *req,
+    struct scratch *s, struct response *res);
 
 #endif

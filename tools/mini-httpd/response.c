@@ -19,21 +19,30 @@ struct reason {
 
 /* The statuses mini-httpd sends (RFC 9110, section 15). */
 static const struct reason reasons[] = {
-	{ 200, "OK" }, { 206, "Partial Content" },
-	{ 301, "Moved Permanently" }, { 304, "Not Modified" },
-	{ 400, "Bad Request" }, { 403, "Forbidden" }, { 404, "Not Found" },
-	{ 405, "Method Not Allowed" }, { 408, "Request Timeout" },
+	{ 100, "Continue" }, { 200, "OK" }, { 201, "Created" },
+	{ 202, "Accepted" }, { 204, "No Content" },
+	{ 206, "Partial Content" }, { 301, "Moved Permanently" },
+	{ 302, "Found" }, { 303, "See Other" }, { 304, "Not Modified" },
+	{ 307, "Temporary Redirect" }, { 308, "Permanent Redirect" },
+	{ 400, "Bad Request" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
+	{ 404, "Not Found" }, { 405, "Method Not Allowed" },
+	{ 408, "Request Timeout" }, { 409, "Conflict" }, { 410, "Gone" },
+	{ 411, "Length Required" }, { 412, "Precondition Failed" },
 	{ 413, "Content Too Large" }, { 414, "URI Too Long" },
-	{ 416, "Range Not Satisfiable" },
+	{ 415, "Unsupported Media Type" }, { 416, "Range Not Satisfiable" },
+	{ 422, "Unprocessable Content" }, { 429, "Too Many Requests" },
 	{ 431, "Request Header Fields Too Large" },
 	{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
-	{ 503, "Service Unavailable" }, { 505, "HTTP Version Not Supported" },
+	{ 502, "Bad Gateway" }, { 503, "Service Unavailable" },
+	{ 504, "Gateway Timeout" }, { 505, "HTTP Version Not Supported" },
 };
 
 static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri",
     "Sat" };
 static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May",
     "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+static const char *const long_days[7] = { "Sunday", "Monday", "Tuesday",
+    "Wednesday", "Thursday", "Friday", "Saturday" };
 
 /* The reason phrase for status. */
 const char *
@@ -131,10 +140,10 @@ resp_date_now(void)
 }
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static long
-days_from_civil(long y, int m, int d)
+static long long
+days_from_civil(long long y, int m, int d)
 {
-	long era, yoe, doy, doe;
+	long long era, yoe, doy, doe;
 
 	y -= m <= 2;
 	era = (y >= 0 ? y : y - 399) / 400;
@@ -159,27 +168,112 @@ digits(const char *p, int n, int *v)
 	return 0;
 }
 
-/* Parse "Sun, 06 Nov 1994 08:49:37 GMT" (29 bytes). */
-int
-resp_parse_date(const char *p, size_t n, time_t *t)
+/* The index of the 3-letter name at p in names (case-sensitive), or -1. */
+static int
+name_index(const char *p, const char (*names)[4], int count)
 {
-	int day, year, hh, mm, ss, mon;
+	int i;
 
-	if (n != 29 || p[3] != ',' || p[4] != ' ' || p[7] != ' ' ||
-	    p[11] != ' ' || p[16] != ' ' || p[19] != ':' || p[22] != ':' ||
-	    memcmp(p + 25, " GMT", 4) != 0)
+	for (i = 0; i < count; i++)
+		if (memcmp(p, names[i], 3) == 0)
+			return i;
+	return -1;
+}
+
+/* "08:49:37" at p into its three numbers; 0 or -1. */
+static int
+time_of_day(const char *p, int *hh, int *mm, int *ss)
+{
+	if (p[2] != ':' || p[5] != ':' || digits(p, 2, hh) ||
+	    digits(p + 3, 2, mm) || digits(p + 6, 2, ss))
 		return -1;
-	for (mon = 0; mon < 12; mon++)
-		if (memcmp(p + 8, months[mon], 3) == 0)
-			break;
-	if (mon == 12 || digits(p + 5, 2, &day) || digits(p + 12, 4, &year) ||
-	    digits(p + 17, 2, &hh) || digits(p + 20, 2, &mm) ||
-	    digits(p + 23, 2, &ss) || day < 1 || day > 31 || hh > 23 ||
-	    mm > 59 || ss > 60)
-		return -1;
-	*t = (time_t)(days_from_civil(year, mon + 1, day) * 86400L +
-	    hh * 3600L + mm * 60L + ss);
 	return 0;
+}
+
+/* A calendar date and time (mon 0-11) as a time_t; -1 if there is no
+ * such moment ("Feb 30", "25:00") or time_t cannot hold it. */
+static int
+to_time(int year, int mon, int day, int hh, int mm, int ss, time_t *t)
+{
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31 };
+	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+	long long v;
+
+	if (mon < 0 || day < 1 || day > mdays[mon] + (mon == 1 && leap) ||
+	    hh > 23 || mm > 59 || ss > 60)
+		return -1;
+	v = days_from_civil(year, mon + 1, day) * 86400 + hh * 3600LL +
+	    mm * 60LL + ss;
+	*t = (time_t)v;
+	return (long long)*t == v ? 0 : -1;
+}
+
+/* IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT". */
+static int
+imf_fixdate(const char *p, size_t n, time_t *t)
+{
+	int day, year, hh, mm, ss;
+
+	if (n != 29 || name_index(p, days, 7) < 0 || p[3] != ',' ||
+	    p[4] != ' ' || p[7] != ' ' || p[11] != ' ' || p[16] != ' ' ||
+	    memcmp(p + 25, " GMT", 4) != 0 || digits(p + 5, 2, &day) ||
+	    digits(p + 12, 4, &year) || time_of_day(p + 17, &hh, &mm, &ss))
+		return -1;
+	return to_time(year, name_index(p + 8, months, 12), day, hh, mm, ss, t);
+}
+
+/* RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT"; a year that would be more
+ * than 50 years ahead of now is the last such year in the past. */
+static int
+rfc850_date(const char *p, size_t n, time_t now, time_t *t)
+{
+	int i, day, yy, year, hh, mm, ss;
+	size_t d = 0;
+	struct tm tm;
+
+	for (i = 0; i < 7; i++) {
+		d = strlen(long_days[i]);
+		if (n > d && memcmp(p, long_days[i], d) == 0 && p[d] == ',')
+			break;
+	}
+	if (i == 7 || n - d - 1 != 23)
+		return -1;
+	p += d + 1;
+	if (p[0] != ' ' || p[3] != '-' || p[7] != '-' || p[10] != ' ' ||
+	    memcmp(p + 19, " GMT", 4) != 0 || digits(p + 1, 2, &day) ||
+	    digits(p + 8, 2, &yy) || time_of_day(p + 11, &hh, &mm, &ss) ||
+	    gmtime_r(&now, &tm) == NULL)
+		return -1;
+	year = tm.tm_year + 1900 - (tm.tm_year + 1900) % 100 + yy;
+	if (year > tm.tm_year + 1900 + 50)
+		year -= 100;
+	return to_time(year, name_index(p + 4, months, 12), day, hh, mm, ss, t);
+}
+
+/* asctime: "Sun Nov  6 08:49:37 1994". */
+static int
+asctime_date(const char *p, size_t n, time_t *t)
+{
+	int day, year, hh, mm, ss;
+
+	if (n != 24 || name_index(p, days, 7) < 0 || p[3] != ' ' ||
+	    p[7] != ' ' || p[10] != ' ' || p[19] != ' ' ||
+	    (p[8] == ' ' ? digits(p + 9, 1, &day) : digits(p + 8, 2, &day)) ||
+	    time_of_day(p + 11, &hh, &mm, &ss) || digits(p + 20, 4, &year))
+		return -1;
+	return to_time(year, name_index(p + 4, months, 12), day, hh, mm, ss, t);
+}
+
+/* Parse an HTTP-date in any of its three forms. */
+int
+resp_parse_date(const char *p, size_t n, time_t now, time_t *t)
+{
+	if (n == 29 && p[3] == ',')
+		return imf_fixdate(p, n, t);
+	if (n == 24 && p[3] == ' ')
+		return asctime_date(p, n, t);
+	return rfc850_date(p, n, now, t);
 }
 
 /* The small HTML page for an error status. */

@@ -38,8 +38,10 @@ void resp_end(struct head *h, int close, int http10_keep);
 void resp_date(time_t t, char *out);
 /* The current time as an IMF-fixdate, formatted at most once a second. */
 const char *resp_date_now(void);
-/* Parse an IMF-fixdate (the only form senders may generate); 0 or -1. */
-int resp_parse_date(const char *p, size_t n, time_t *t);
+/* Parse an HTTP-date in any of its three forms (RFC 9110 5.6.7):
+ * IMF-fixdate, RFC 850 (its two-digit year read relative to now) and
+ * asctime. 0, or -1 when it is not a valid date (then it is ignored). */
+int resp_parse_date(const char *p, size_t n, time_t now, time_t *t);
 
 /* Write the small HTML page for an error status into buf; its length. */
 size_t resp_error_page(char *buf, size_t size, int status);

@@ -1,6 +1,8 @@
 /*
- * server.c - the event loop: accept new connections, hand ready sockets
- * to their state machines (conn.c), expire deadlines, write the log.
+ * server.c - the server around the connections: the listener and its
+ * accepts, the connection slots and buffer pools, the access log. Each
+ * connection's socket and deadline are its own callbacks on the loop
+ * (conn.c).
  *
  * One process, one thread, one loop (epoll on Linux, poll elsewhere:
  * common/loop.h). Memory is taken at start-up (the connection slots) or
@@ -18,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgi.h"
 #include "conn.h"
 #include "loop.h"
 #include "step.h"
@@ -27,15 +30,8 @@
  * connections already open. */
 #define ACCEPT_BATCH 64
 
-/* Milliseconds on the monotonic clock (never jumps with the wall clock). */
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+static loop_io_fn on_listener;
+static loop_timer_fn retry_accepting, flush_log;
 
 /* An object from the pool, allocated (zeroed) when the pool is empty. */
 void *
@@ -75,11 +71,13 @@ server_init(struct server *s, const struct httpd_config *cfg, int lfd)
 		return -1;
 	if ((s->loop = loop_new()) == NULL)
 		return -1;
-	if (loop_add(s->loop, lfd, LOOP_READ, NULL) < 0)
+	if (loop_add(s->loop, lfd, LOOP_READ, on_listener, s) < 0)
 		return -1;
 	s->accepting = 1;
-	s->now = now_ms();
-	return 0;
+	loop_timer_init(&s->retry, retry_accepting, s);
+	loop_timer_init(&s->flusher, flush_log, s);
+	/* Scripts that end are reaped from the loop (SIGCHLD). */
+	return cgi_init(s);
 }
 
 /* A free connection slot: a reused one, else the next never used. */
@@ -99,8 +97,26 @@ server_slot(struct server *s)
 static void
 pause_accepting(struct server *s)
 {
-	if (s->accepting && loop_mod(s->loop, s->lfd, 0, NULL) == 0)
+	if (s->accepting && loop_pause(s->loop, s->lfd) == 0)
 		s->accepting = 0;
+}
+
+/* A slot or a descriptor is free again: watch the listener again. */
+void
+server_resume(struct server *s)
+{
+	if (!s->accepting && loop_resume(s->loop, s->lfd) == 0)
+		s->accepting = 1;
+}
+
+/* Out of descriptors with no connection of ours to close, none would
+ * ever resume accepting: try again a second later. */
+static void
+retry_accepting(struct loop *l, struct loop_timer *t, void *ctx)
+{
+	(void)l;
+	(void)t;
+	server_resume(ctx);
 }
 
 /* Step 5, accept: take the connections waiting in the queue. */
@@ -120,8 +136,10 @@ accept_all(struct server *s)
 		if (fd < 0) {
 			/* Out of descriptors: wait for a close, never spin. */
 			if (errno == EMFILE || errno == ENFILE ||
-			    errno == ENOBUFS || errno == ENOMEM)
+			    errno == ENOBUFS || errno == ENOMEM) {
 				pause_accepting(s);
+				loop_timer_after(s->loop, &s->retry, 1000);
+			}
 			if (errno == ECONNABORTED)
 				continue;
 			return;
@@ -130,55 +148,33 @@ accept_all(struct server *s)
 	}
 }
 
-/* Expire the connections whose deadline has passed. */
+/* The loop says the listener is ready: accept what is queued. */
 static void
-sweep(struct server *s)
+on_listener(struct loop *l, int fd, int events, void *ctx)
 {
-	int i;
-
-	for (i = 0; i < s->high; i++)
-		if (s->conns[i].state != C_FREE &&
-		    s->conns[i].deadline <= s->now)
-			conn_timeout(s, &s->conns[i]);
-	if (!s->accepting && (s->free_conns != NULL || s->high < s->nslots) &&
-	    loop_mod(s->loop, s->lfd, LOOP_READ, NULL) == 0)
-		s->accepting = 1;
+	(void)l;
+	(void)fd;
+	(void)events;
+	accept_all(ctx);
 }
 
-/* Serve until *stop is set. */
-int
-server_run(struct server *s, volatile sig_atomic_t *stop)
+/* Flush the access log once the loop has handled what was ready. */
+static void
+flush_log(struct loop *l, struct loop_timer *t, void *ctx)
 {
-	struct loop_event ev[256];
-	int n, i, tick;
-	long long next_sweep;
+	struct server *s = ctx;
 
-	/* Check deadlines a few times per shortest timeout, at most 1/s. */
-	tick = s->cfg->idle_ms < s->cfg->head_ms ? s->cfg->idle_ms :
-	    s->cfg->head_ms;
-	tick = tick / 4 < 10 ? 10 : tick / 4 > 1000 ? 1000 : tick / 4;
-	next_sweep = s->now + tick;
-	while (!*stop) {
-		n = loop_wait(s->loop, ev, 256, tick);
-		if (n < 0 && errno != EINTR)
-			return -1;
-		s->now = now_ms();
-		for (i = 0; i < n; i++) {
-			if (ev[i].data == NULL)
-				accept_all(s);
-			else
-				conn_event(s, ev[i].data, ev[i].events);
-		}
-		if (s->now >= next_sweep) {
-			sweep(s);
-			next_sweep = s->now + tick;
-		}
-		if (s->logged) {
-			fflush(stdout);
-			s->logged = 0;
-		}
-	}
-	return 0;
+	(void)l;
+	(void)t;
+	fflush(stdout);
+	s->logged = 0;
+}
+
+/* Serve until a caught signal stops the loop. */
+int
+server_run(struct server *s)
+{
+	return loop_run(s->loop);
 }
 
 /* Close every connection and free the slots, pools and loop. */
@@ -189,8 +185,9 @@ server_free(struct server *s)
 	int i;
 
 	for (i = 0; i < s->high; i++)
-		if (s->conns[i].state != C_FREE)
+		if (s->conns[i].state != CLOSED)
 			conn_close(s, &s->conns[i]);
+	cgi_shutdown(s);	/* no script outlives the server */
 	while (s->io_pool.free != NULL)
 		free(pool_get(&s->io_pool));
 	while (s->out_pool.free != NULL) {
@@ -266,5 +263,7 @@ server_log(struct server *s, struct conn *c)
 		snprintf(bytes, sizeof(bytes), "%llu", c->res.log_bytes);
 	printf("%s - - [%s] \"%s\" %d %s\n", peer_host(c, host, sizeof(host)),
 	    when, line, c->res.status, bytes);
+	if (!s->logged)
+		loop_timer_after(s->loop, &s->flusher, 0);
 	s->logged = 1;
 }

@@ -6,6 +6,15 @@
  * is cut at CHAT_LINE_MAX) and what still has to go out to that member
  * (a member who falls CHAT_OUT_MAX behind is dropped as too slow). So no
  * client, however fast or slow, can make the server's memory grow.
+ *
+ * A member's state changes only in member_set_state():
+ *
+ *   LISTENING  --a line to send-->  SENDING  --all sent-->  LISTENING
+ *   either     --gone, lost, too slow-->  LEAVING  --the sweep-->  closed
+ *
+ * Leaving members are closed by the sweep, a timer run after the loop
+ * has handled what is ready: a member may be told to leave while the
+ * room is still being walked for a message.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +23,7 @@
 
 #include "addr.h"
 #include "cli.h"
+#include "io.h"
 #include "loop.h"
 #include "server.h"
 #include "step.h"
@@ -22,16 +32,28 @@
 #define CHAT_LINE_MAX 512		/* bytes of one line, newline included */
 #define CHAT_OUT_MAX (32 * 1024)	/* bytes queued for one member */
 
+enum member_state {
+	LISTENING,		/* nothing queued for it: only receive */
+	SENDING,		/* lines queued for it: receive and send */
+	LEAVING			/* to be closed by the next sweep */
+};
+
+static const char *const state_names[] = { "LISTENING", "SENDING",
+	"LEAVING" };
+/* What the loop watches a member's socket for, in each state. */
+static const int state_events[] = { LOOP_READ, LOOP_READ | LOOP_WRITE, 0 };
+
 struct member {
 	int fd;
+	enum member_state state;
 	char who[ADDR_STRLEN];
 	char line[CHAT_LINE_MAX];	/* the line being received */
 	size_t linelen;
 	int cutting;		/* skipping the rest of a line too long */
 	char out[CHAT_OUT_MAX];	/* to send to this member: out[off..len) */
 	size_t off, len;
-	int watch;		/* what the loop watches fd for */
-	const char *leaving;	/* set: leave after this round, and why */
+	const char *leaving;	/* LEAVING: why */
+	struct room *room;	/* the room it is in */
 	struct member *next;
 };
 
@@ -40,39 +62,58 @@ struct room {
 	const struct options *opt;
 	int lfd;
 	int count;		/* members */
-	int paused;		/* out of descriptors: listener not watched */
-	int joined;		/* anyone ever joined (ends the room without -k) */
 	struct member *members;
+	struct loop_timer sweeper;	/* closes the members LEAVING */
 };
+
+/* The one place a member's state changes: narrate it at -v, and watch
+ * the socket for what the new state waits for. */
+static void
+member_set_state(struct room *r, struct member *m, enum member_state to)
+{
+	if (m->state == to || m->state == LEAVING)
+		return;
+	trace_transition("member", m->fd, state_names[m->state],
+	    state_names[to]);
+	m->state = to;
+	loop_mod(r->loop, m->fd, state_events[to]);
+	if (to == LEAVING)
+		loop_timer_after(r->loop, &r->sweeper, 0);
+}
+
+/* m is leaving, for the reason why. */
+static void
+leave(struct room *r, struct member *m, const char *why)
+{
+	if (m->state != LEAVING)
+		m->leaving = why;
+	member_set_state(r, m, LEAVING);
+}
 
 /* Step 7: send m's queue as far as the socket takes it now. */
 static void
 flush(struct room *r, struct member *m)
 {
 	ssize_t n;
-	int want;
 
-	while (m->off < m->len && m->leaving == NULL) {
+	while (m->off < m->len && m->state != LEAVING) {
 		n = step_send(m->fd, m->out + m->off, m->len - m->off);
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-			m->leaving = "left (connection lost)";
+			leave(r, m, "left (connection lost)");
 		if (n < 0)
 			break;
 		m->off += (size_t)n;
 	}
 	if (m->off == m->len)
 		m->off = m->len = 0;
-	want = LOOP_READ | (m->len > 0 ? LOOP_WRITE : 0);
-	if (m->leaving == NULL && want != m->watch &&
-	    loop_mod(r->loop, m->fd, want, m) == 0)
-		m->watch = want;
+	member_set_state(r, m, m->len > 0 ? SENDING : LISTENING);
 }
 
 /* Queue text for m and start sending it; a member too far behind goes. */
 static void
 tell(struct room *r, struct member *m, const char *text, size_t len)
 {
-	if (m->leaving != NULL)
+	if (m->state == LEAVING)
 		return;
 	if (m->off > 0 && m->len + len > CHAT_OUT_MAX) {
 		memmove(m->out, m->out + m->off, m->len - m->off);
@@ -80,7 +121,7 @@ tell(struct room *r, struct member *m, const char *text, size_t len)
 		m->off = 0;
 	}
 	if (m->len + len > CHAT_OUT_MAX) {
-		m->leaving = "left (too slow to keep up)";
+		leave(r, m, "left (too slow to keep up)");
 		return;
 	}
 	memcpy(m->out + m->len, text, len);
@@ -157,67 +198,81 @@ hear(struct room *r, struct member *m)
 	}
 	if (n == 0 && m->linelen > 0 && !m->cutting)
 		relay_line(r, m);
-	m->leaving = n == 0 ? "left" : "left (connection lost)";
+	leave(r, m, n == 0 ? "left" : "left (connection lost)");
 }
 
-/* Step 5: let a new member in, and tell everybody. */
+/* The loop says m's socket is ready: send what is queued, then hear. */
 static void
-join(struct room *r)
+on_member(struct loop *l, int fd, int events, void *ctx)
 {
+	struct member *m = ctx;
+	struct room *r = m->room;
+
+	(void)l;
+	(void)fd;
+	if (m->state == SENDING && (events & (LOOP_WRITE | LOOP_ERROR)))
+		flush(r, m);
+	if (m->state != LEAVING && (events & (LOOP_READ | LOOP_ERROR)))
+		hear(r, m);
+}
+
+/* Step 5: the loop says the listener is ready: let a new member in, and
+ * tell everybody. */
+static void
+on_listener(struct loop *l, int lfd, int events, void *ctx)
+{
+	struct room *r = ctx;
 	struct member *m;
 	char who[ADDR_STRLEN], msg[ADDR_STRLEN + 64];
-	int fd = conn_accept_loop(r->loop, r->lfd, &r->paused, who,
-	    sizeof(who));
+	int fd = accept_loop_client(l, lfd, r->count, r->opt, who, sizeof(who));
 
+	(void)events;
 	if (fd < 0)
 		return;
-	if (r->count >= r->opt->max_clients) {
-		conn_refuse(fd, who, r->opt->max_clients);
-		return;
-	}
 	m = calloc(1, sizeof(*m));
-	if (m == NULL || step_nonblock(fd, 1) < 0 ||
-	    loop_add(r->loop, fd, LOOP_READ, m) < 0) {
-		trace_error("cannot serve %s: %s", who, strerror(errno));
-		step_close(fd);
+	if (m == NULL ||
+	    loop_add(l, fd, state_events[LISTENING], on_member, m) < 0) {
+		drop_client(fd, who);
 		free(m);
 		return;
 	}
-	conn_options(fd, r->opt);
+	m->room = r;
 	m->fd = fd;
-	m->watch = LOOP_READ;
+	m->state = LISTENING;
 	strcpy(m->who, who);
 	snprintf(msg, sizeof(msg), "* %s joined\n", who);
 	tell_others(r, NULL, msg, strlen(msg));
 	m->next = r->members;
 	r->members = m;
 	r->count++;
-	r->joined = 1;
 	snprintf(msg, sizeof(msg), "* welcome %s, %d here\n", who, r->count);
 	tell(r, m, msg, strlen(msg));
 	trace_status("%s joined the chat (%d here)", who, r->count);
 }
 
 /* Step 9 for the members who are leaving; their leaving is announced,
- * which may make a slow member leave too, hence the outer loop. */
+ * which may make a slow member leave too, hence the outer loop. Without
+ * -k the room closes when its last member has left. */
 static void
-sweep(struct room *r)
+sweep(struct loop *l, struct loop_timer *t, void *ctx)
 {
+	struct room *r = ctx;
 	struct member **pp, *m;
 	char msg[ADDR_STRLEN + 64];
 	int again = 1;
 
+	(void)t;
 	while (again) {
 		again = 0;
 		for (pp = &r->members; (m = *pp) != NULL;) {
-			if (m->leaving == NULL) {
+			if (m->state != LEAVING) {
 				pp = &m->next;
 				continue;
 			}
 			*pp = m->next;
 			r->count--;
-			conn_resume(r->loop, r->lfd, &r->paused);
-			loop_del(r->loop, m->fd);
+			loop_resume(l, r->lfd);
+			loop_del(l, m->fd);
 			step_close(m->fd);
 			trace_status("closed connection from %s: %s the chat "
 			    "(%d here)", m->who, m->leaving, r->count);
@@ -228,51 +283,24 @@ sweep(struct room *r)
 			again = 1;
 		}
 	}
+	if (!r->opt->keep && r->count == 0)
+		loop_stop(l);
 }
 
 /* Steps 5 to 9 for a chat room, driven by the event loop. */
 int
 serve_chat(int lfd, const struct options *opt)
 {
-	struct loop_event ev[64];
 	struct room r;
-	int n, i;
 
 	memset(&r, 0, sizeof(r));
 	r.opt = opt;
 	r.lfd = lfd;
-	r.loop = loop_new();
-	if (r.loop == NULL || step_nonblock(lfd, 1) < 0 ||
-	    loop_add(r.loop, lfd, LOOP_READ, NULL) < 0)
-		die_errno(errno, STEP_NONE, NULL, "cannot start the %s loop",
-		    loop_backend());
+	if ((r.loop = listener_loop(lfd, on_listener, &r)) == NULL)
+		return cli_error(errno, STEP_NONE, NULL, "cannot start the %s "
+		    "loop", loop_backend());
+	loop_timer_init(&r.sweeper, sweep, &r);
 	trace_status("chat: one process relays lines between clients with "
 	    "%s, at most %d", loop_backend(), opt->max_clients);
-	/* Without -k the room closes when its last member has left. */
-	while (opt->keep || !r.joined || r.count > 0) {
-		n = loop_wait(r.loop, ev, (int)(sizeof(ev) / sizeof(ev[0])), -1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			die_errno(errno, STEP_NONE, NULL, "%s failed",
-			    loop_backend());
-		for (i = 0; i < n; i++) {
-			struct member *m = ev[i].data;
-
-			if (m == NULL)
-				join(&r);
-			else if (m->leaving != NULL)
-				continue;
-			else if (ev[i].events & LOOP_WRITE)
-				flush(&r, m);
-			if (m != NULL && m->leaving == NULL &&
-			    (ev[i].events & (LOOP_READ | LOOP_ERROR)))
-				hear(&r, m);
-		}
-		/* Members are freed only here, after the round: an event
-		 * later in ev[] may still point at one who left. */
-		sweep(&r);
-	}
-	loop_free(r.loop);
-	return EX_OK;
+	return run_loop(r.loop);
 }

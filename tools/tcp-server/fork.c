@@ -45,7 +45,8 @@ child(int lfd, int fd, const char *who, const struct options *opt)
 
 	/* The listener belongs to the parent; the child needs only fd. */
 	step_close(lfd);
-	status = conn_serve(fd, who, opt);
+	status = serve_client(fd, who, opt);
+	close_client(fd, who, status);
 	exit(status);
 }
 
@@ -69,11 +70,11 @@ serve_fork(int lfd, const struct options *opt)
 	    opt->max_clients);
 
 	for (;;) {
-		fd = conn_accept(lfd, who, sizeof(who));
+		fd = accept_client(lfd, who, sizeof(who));
 		if (fd < 0)
 			continue;
 		if (forked - reaped >= opt->max_clients) {
-			conn_refuse(fd, who, opt->max_clients);
+			refuse_client(fd, who, opt->max_clients);
 			continue;
 		}
 		pid = fork();

@@ -7,30 +7,23 @@
  * again, after the first client has left. Simple, and the right model
  * for relaying stdin/stdout, which only one client can own.
  */
-#include <errno.h>
-
 #include "addr.h"
 #include "cli.h"
 #include "server.h"
 #include "trace.h"
 
-/* Steps 5 to 9 for one client after another (only one without -k). */
+/* Steps 5 to 9 for one client after another, until killed. */
 int
 serve_iterative(int lfd, const struct options *opt)
 {
 	char who[ADDR_STRLEN];
-	int fd, status;
+	int fd;
 
-	if (opt->keep)
-		trace_status("iterative model: one client at a time; the next "
-		    "ones wait in the accept queue");
-	do {
-		fd = conn_accept(lfd, who, sizeof(who));
-		if (fd < 0) {
-			status = cli_exit_code(errno, STEP_ACCEPT);
-			continue;
-		}
-		status = conn_serve(fd, who, opt);
-	} while (opt->keep);
-	return status;
+	trace_status("iterative model: one client at a time; the next ones "
+	    "wait in the accept queue");
+	for (;;) {
+		fd = accept_client(lfd, who, sizeof(who));
+		if (fd >= 0)
+			close_client(fd, who, serve_client(fd, who, opt));
+	}
 }

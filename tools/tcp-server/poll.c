@@ -2,11 +2,16 @@
  * poll.c - the poll model: one process, one thread, every client at once.
  *
  * Every socket is non-blocking and watched by the event loop (loop.h:
- * epoll on Linux, poll() elsewhere). A call that would wait returns
- * EAGAIN instead, so one slow client can never stall the others. The
- * price is bookkeeping: what a client has sent us but not yet taken back
- * waits in that client's own output buffer, and while anything waits
- * there we stop reading from it, so its memory stays bounded.
+ * epoll on Linux, poll() elsewhere), which calls on_listener or
+ * on_client when one is ready. A call that would wait returns EAGAIN
+ * instead, so one slow client can never stall the others. The price is
+ * bookkeeping: what a client has sent us but not yet taken back waits in
+ * that client's own output buffer, and while anything waits there we stop
+ * reading from it, so its memory stays bounded. That is the client's
+ * state, changed only by client_set_state():
+ *
+ *   ECHO  --a send takes only part-->  BACKLOG  --all sent-->  ECHO
+ *   ECHO  --recv returns 0, nothing left over-->  closed
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,6 +19,7 @@
 
 #include "addr.h"
 #include "cli.h"
+#include "io.h"
 #include "loop.h"
 #include "server.h"
 #include "step.h"
@@ -22,70 +28,62 @@
 /* Bytes one client may have in flight through us. */
 #define POLL_BUFSIZE (64 * 1024)
 
-struct client {
-	int fd;
-	char who[ADDR_STRLEN];
-	char *buf;		/* received, not yet sent back, or NULL */
-	size_t off, len;	/* buf[off..len) is still to send */
-	int eof;		/* the client has half-closed */
-	int watch;		/* LOOP_READ or LOOP_WRITE, as registered */
+enum client_state {
+	ECHO,			/* receiving, and sending each piece straight back */
+	BACKLOG			/* leftover bytes to send; not reading meanwhile */
 };
 
-struct server {
+static const char *const state_names[] = { "ECHO", "BACKLOG" };
+/* What the loop watches a client's socket for, in each state. */
+static const int state_events[] = { LOOP_READ, LOOP_WRITE };
+
+struct echo_server {
 	struct loop *loop;
 	const struct options *opt;
 	int lfd;
 	int clients;		/* connected now */
-	int paused;		/* out of descriptors: listener not watched */
 };
+
+struct client {
+	struct echo_server *s;
+	int fd;
+	enum client_state state;
+	char who[ADDR_STRLEN];
+	char *buf;		/* received, not yet sent back, or NULL */
+	size_t off, len;	/* buf[off..len) is still to send */
+	int eof;		/* the client has half-closed */
+};
+
+/* The one place a client's state changes: narrate it at -v, and watch
+ * the socket for what the new state waits for. */
+static void
+client_set_state(struct client *c, enum client_state to)
+{
+	if (c->state == to)
+		return;
+	trace_transition("client", c->fd, state_names[c->state],
+	    state_names[to]);
+	c->state = to;
+	loop_mod(c->s->loop, c->fd, state_events[to]);
+}
 
 /* Step 9 for a client: forget it, close it, say why. */
 static void
-client_close(struct server *s, struct client *c, int err)
+client_close(struct client *c, int err)
 {
+	struct echo_server *s = c->s;
+
 	loop_del(s->loop, c->fd);
 	step_close(c->fd);
-	if (err != 0) {
-		trace_error("connection from %s failed: %s (%s)", c->who,
-		    strerror(err), trace_errno_name(err));
-		trace_hint(err, STEP_RECV, c->who);
-	} else {
+	if (err != 0)
+		trace_peer_failed("from", c->who, err, STEP_RECV);
+	else
 		trace_status("closed connection from %s", c->who);
-	}
 	free(c->buf);
 	free(c);
 	s->clients--;
-	conn_resume(s->loop, s->lfd, &s->paused);
-}
-
-/* Step 5: accept one waiting client and start watching it. */
-static void
-accept_client(struct server *s)
-{
-	struct client *c;
-	char who[ADDR_STRLEN];
-	int fd = conn_accept_loop(s->loop, s->lfd, &s->paused, who,
-	    sizeof(who));
-
-	if (fd < 0)
-		return;
-	if (s->clients >= s->opt->max_clients) {
-		conn_refuse(fd, who, s->opt->max_clients);
-		return;
-	}
-	c = calloc(1, sizeof(*c));
-	if (c == NULL || step_nonblock(fd, 1) < 0 ||
-	    loop_add(s->loop, fd, LOOP_READ, c) < 0) {
-		trace_error("cannot serve %s: %s", who, strerror(errno));
-		step_close(fd);
-		free(c);
-		return;
-	}
-	c->fd = fd;
-	c->watch = LOOP_READ;
-	strcpy(c->who, who);
-	s->clients++;
-	conn_options(fd, s->opt);
+	/* A descriptor is free again: accept again if we had to stop. */
+	loop_resume(s->loop, s->lfd);
 }
 
 /* Where every client's bytes land first. One process, one thread: one
@@ -94,7 +92,7 @@ accept_client(struct server *s)
 static char scratch[POLL_BUFSIZE];
 
 /* Step 7: send the client's leftover bytes, as far as the socket takes
- * them now; free the buffer once empty. 0, or an error number. */
+ * them now; free the buffer once empty. 0, or -1 with errno. */
 static int
 client_flush(struct client *c)
 {
@@ -103,8 +101,7 @@ client_flush(struct client *c)
 	while (c->off < c->len) {
 		n = step_send(c->fd, c->buf + c->off, c->len - c->off);
 		if (n < 0)
-			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 :
-			    errno;
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
 		c->off += (size_t)n;
 	}
 	c->off = c->len = 0;
@@ -113,9 +110,21 @@ client_flush(struct client *c)
 	return 0;
 }
 
+/* Keep the n bytes the socket did not take, to send when it has room. */
+static int
+client_keep(struct client *c, const char *p, size_t n)
+{
+	if ((c->buf = malloc(n)) == NULL)
+		return -1;	/* errno is ENOMEM */
+	memcpy(c->buf, p, n);
+	c->off = 0;
+	c->len = n;
+	return 0;
+}
+
 /* Steps 8 and 7: receive into the scratch buffer and send it straight
  * back; keep what the socket does not take. *more is set if the receive
- * filled the buffer (more may be waiting). 0, or an error number. */
+ * filled the buffer (more may be waiting). 0, or -1 with errno. */
 static int
 client_echo(struct client *c, int *more)
 {
@@ -124,7 +133,7 @@ client_echo(struct client *c, int *more)
 
 	*more = 0;
 	if (n < 0)
-		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : errno;
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
 	if (n == 0) {
 		c->eof = 1;
 		return 0;
@@ -132,80 +141,80 @@ client_echo(struct client *c, int *more)
 	while (sent < (size_t)n) {
 		m = step_send(c->fd, scratch + sent, (size_t)n - sent);
 		if (m < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-			return errno;
+			return -1;
 		if (m < 0)
 			break;
 		sent += (size_t)m;
 	}
-	if (sent < (size_t)n) {
-		c->buf = malloc((size_t)n - sent);
-		if (c->buf == NULL)
-			return ENOMEM;
-		memcpy(c->buf, scratch + sent, (size_t)n - sent);
-		c->off = 0;
-		c->len = (size_t)n - sent;
-	}
+	if (sent < (size_t)n)
+		return client_keep(c, scratch + sent, (size_t)n - sent);
 	*more = (size_t)n == sizeof(scratch);
 	return 0;
 }
 
-/* One client is ready: move its bytes, then watch for what comes next. */
+/* The loop says a client is ready: move its bytes, then set its state. */
 static void
-client_event(struct server *s, struct client *c, int events)
+on_client(struct loop *l, int fd, int events, void *ctx)
 {
-	int err = 0, more = 1, rounds, want;
+	struct client *c = ctx;
+	int rc = 0, more = 1, rounds;
 
-	(void)events;	/* level-triggered: whatever is not done now comes back */
-	/* Leftovers go out before anything new is read. */
-	if (c->len > 0)
-		err = client_flush(c);
+	(void)l;
+	(void)fd;
+	(void)events;	/* level-triggered: what is not done now comes back */
+	if (c->state == BACKLOG)
+		rc = client_flush(c);
 	/* A few rounds at most, so a busy client cannot starve the others. */
-	for (rounds = 0; err == 0 && more && c->len == 0 && !c->eof &&
+	for (rounds = 0; rc == 0 && more && c->len == 0 && !c->eof &&
 	    rounds < 4; rounds++)
-		err = client_echo(c, &more);
-	if (err != 0 || (c->eof && c->len == 0)) {
-		client_close(s, c, err);
+		rc = client_echo(c, &more);
+	if (rc < 0 || (c->eof && c->len == 0)) {
+		client_close(c, rc < 0 ? errno : 0);
 		return;
 	}
 	/* Bytes left over mean: stop reading until the client takes them. */
-	want = c->len > 0 ? LOOP_WRITE : LOOP_READ;
-	if (want != c->watch && loop_mod(s->loop, c->fd, want, c) == 0)
-		c->watch = want;
+	client_set_state(c, c->len > 0 ? BACKLOG : ECHO);
+}
+
+/* Step 5: the loop says the listener is ready: take one client. */
+static void
+on_listener(struct loop *l, int lfd, int events, void *ctx)
+{
+	struct echo_server *s = ctx;
+	struct client *c;
+	char who[ADDR_STRLEN];
+	int fd = accept_loop_client(l, lfd, s->clients, s->opt, who,
+	    sizeof(who));
+
+	(void)events;
+	if (fd < 0)
+		return;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL || loop_add(l, fd, state_events[ECHO], on_client, c) < 0) {
+		drop_client(fd, who);
+		free(c);
+		return;
+	}
+	c->s = s;
+	c->fd = fd;
+	c->state = ECHO;
+	strcpy(c->who, who);
+	s->clients++;
 }
 
 /* Steps 5 to 9 for every client at once, driven by the event loop. */
 int
 serve_poll(int lfd, const struct options *opt)
 {
-	struct loop_event ev[64];
-	struct server s;
-	int n, i;
+	struct echo_server s;
 
 	memset(&s, 0, sizeof(s));
 	s.opt = opt;
 	s.lfd = lfd;
-	s.loop = loop_new();
-	/* A client may vanish between "ready" and accept(): never block. */
-	if (s.loop == NULL || step_nonblock(lfd, 1) < 0 ||
-	    loop_add(s.loop, lfd, LOOP_READ, NULL) < 0)
-		die_errno(errno, STEP_NONE, NULL, "cannot start the %s loop",
-		    loop_backend());
+	if ((s.loop = listener_loop(lfd, on_listener, &s)) == NULL)
+		return cli_error(errno, STEP_NONE, NULL, "cannot start the %s "
+		    "loop", loop_backend());
 	trace_status("poll model: one process watches every client with %s, "
 	    "at most %d", loop_backend(), opt->max_clients);
-	for (;;) {
-		n = loop_wait(s.loop, ev, (int)(sizeof(ev) / sizeof(ev[0])), -1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			die_errno(errno, STEP_NONE, NULL, "%s failed",
-			    loop_backend());
-		trace_event(loop_backend(), "wait for %d clients and the "
-		    "listener = %d ready", s.clients, n);
-		for (i = 0; i < n; i++) {
-			if (ev[i].data == NULL)
-				accept_client(&s);
-			else
-				client_event(&s, ev[i].data, ev[i].events);
-		}
-	}
+	return run_loop(s.loop);
 }

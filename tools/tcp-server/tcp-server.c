@@ -5,18 +5,18 @@
  *
  * By default it relays stdin/stdout with its client (like `nc -l`);
  * --echo sends every byte back, --chat relays lines between clients.
- * With -k it serves many clients, in one of the ways --model names
- * (server.h lists the files, one per model). Read main() top to bottom:
- * each step is one call, under a comment naming its lesson.
+ * Read main() top to bottom: each step is one call, under a comment
+ * naming its lesson; one client is served right there. With -k it serves
+ * client after client, in one of the ways --model names (server.h lists
+ * the files, one per model).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <errno.h>
-#include <getopt.h>
 #include <netdb.h>
+#include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,36 +26,95 @@
 #include "step.h"
 #include "trace.h"
 
-/* The ways to serve many clients, by --model name. */
-const struct model server_models[] = {
-	{ "iterative", serve_iterative },
-	{ "fork", serve_fork },
-	{ "thread", serve_thread },
-	{ "poll", serve_poll },
-	{ NULL, NULL }
+/* The ways to serve many clients, by --model name (enum model_index). */
+static const char *const model_names[] = {
+	"iterative", "fork", "thread", "poll", NULL
+};
+static int (*const serve_model[])(int, const struct options *) = {
+	serve_iterative, serve_fork, serve_thread, serve_poll
 };
 
-static void parse_options(int, char *[], struct options *);
-static int find_model(const char *);
+#define OPT(field) offsetof(struct options, field)
+
+/* The command line, declared once: cli.c derives parsing and --help. */
+static const struct cli_option options[] = {
+	{ .letter = 'b', .type = CLI_TEXT, .field = OPT(bind_addr),
+	  .arg = "ADDR", .help = "bind this local address (default: all)" },
+	{ .letter = 'k', .name = "keep", .type = CLI_FLAG, .field = OPT(keep),
+	  .help = "serve client after client until killed" },
+	{ .name = "echo", .type = CLI_FLAG, .field = OPT(echo),
+	  .help = "send every byte back instead of relaying" },
+	{ .name = "chat", .type = CLI_FLAG, .field = OPT(chat),
+	  .help = "send each line to all other clients (an event loop)" },
+	{ .name = "model", .type = CLI_CHOICE, .field = OPT(model),
+	  .arg = "MODEL", .choices = model_names, .what = "model",
+	  .help = "how -k serves many clients: iterative, fork, thread,\n"
+	  "poll (default: poll with --echo, else iterative)" },
+	{ .name = "max-clients", .type = CLI_INT, .field = OPT(max_clients),
+	  .arg = "N", .min = 1, .max = 100000,
+	  .what = "maximum number of clients",
+	  .help = "clients served at once; more are told \"busy\" "
+	  "(default 1000)" },
+	{ .name = "backlog", .type = CLI_INT, .field = OPT(backlog),
+	  .arg = "N", .min = 0, .max = 65535,
+	  .help = "accept-queue length for listen() (default 128)" },
+	{ .name = "no-reuseaddr", .type = CLI_SET, .field = OPT(reuseaddr),
+	  .value = 0,
+	  .help = "leave SO_REUSEADDR off (shows EADDRINUSE after TIME_WAIT)" },
+	{ .name = "nodelay", .type = CLI_FLAG, .field = OPT(nodelay),
+	  .help = "TCP_NODELAY: switch off Nagle's algorithm" },
+	{ .name = "linger", .type = CLI_INT, .field = OPT(linger),
+	  .arg = "SECS", .min = 0, .max = 3600, .what = "linger time",
+	  .help = "SO_LINGER; 0 resets the connection on close" },
+	{ .name = "rcvbuf", .type = CLI_INT, .field = OPT(rcvbuf),
+	  .arg = "BYTES", .min = 1, .max = 1 << 30,
+	  .what = "receive buffer size", .help = "SO_RCVBUF" },
+	{ .name = "sndbuf", .type = CLI_INT, .field = OPT(sndbuf),
+	  .arg = "BYTES", .min = 1, .max = 1 << 30,
+	  .what = "send buffer size", .help = "SO_SNDBUF" },
+	{ .name = "splice", .type = CLI_FLAG, .field = OPT(splice),
+	  .help = "relay with splice(2) where stdin/stdout is a pipe, a file\n"
+	  "or /dev/null: zero-copy, narrated as splice (Linux)" },
+	{ 0 }
+};
+
+static const struct cli_tool tool = {
+	.args = "PORT", .min_args = 1, .max_args = 1,
+	.about = "Listen on PORT (0: the kernel picks one and it is printed), "
+	    "accept a client,\nand relay stdin/stdout with it (like `nc -l`), "
+	    "or echo with --echo.",
+	.options = options, .shared = CLI_FAMILY,
+	.notes = "Without -k one client is served and the server exits (with "
+	    "--chat: when the\nlast client has left). Relaying stdin/stdout is "
+	    "always iterative.",
+	.steps = "1 socket, 2 setsockopt, 3 bind, 4 listen, 5 accept, 7 send, "
+	    "8 recv, 9 close",
+	.lessons = "lessons/01-socket.md ... lessons/09-close.md, "
+	    "lessons/12-many-clients.md\n         (see lessons/README.md)",
+};
+
+static int parse_options(int, char *[], struct options *);
 static void set_listener_options(int, int, const struct options *);
-static void usage(void);
 
 int
 main(int argc, char *argv[])
 {
 	struct options opt;
 	struct addrinfo *res, *ai;
-	struct sockaddr_storage local;
-	socklen_t locallen;
+	struct sockaddr_storage local, peer;
+	socklen_t locallen, peerlen;
+	struct addr_failure failed = { 0, "" };
 	char where[ADDR_STRLEN] = "";
-	int lfd = -1, err = 0, rc, status;
+	char who[ADDR_STRLEN];
+	int lfd = -1, cfd, rc, status;
 
 	cli_init(argv[0]);
-	parse_options(argc, argv, &opt);
+	if ((rc = parse_options(argc, argv, &opt)) != CLI_RUN)
+		return rc;
 
 	/* Which local addresses may we bind? (lessons/03-bind.md) */
-	rc = addr_resolve(opt.bind_addr, opt.port, opt.family, SOCK_STREAM, 1,
-	    &res);
+	rc = addr_resolve(opt.bind_addr, opt.port, opt.cli.family,
+	    SOCK_STREAM, 1, &res);
 	if (rc != 0)
 		die(EX_NOHOST, "cannot resolve local address '%s': %s",
 		    opt.bind_addr, gai_strerror(rc));
@@ -67,7 +126,7 @@ main(int argc, char *argv[])
 		lfd = step_socket(ai->ai_family, ai->ai_socktype,
 		    ai->ai_protocol);
 		if (lfd < 0) {
-			err = errno;
+			addr_failure_note(&failed, errno, where);
 			continue;
 		}
 
@@ -76,28 +135,44 @@ main(int argc, char *argv[])
 
 		/* Step 3, bind: claim the address and port (lessons/03-bind.md). */
 		if (step_bind(lfd, ai->ai_addr, ai->ai_addrlen) < 0) {
-			err = errno;
+			addr_failure_note(&failed, errno, where);
 			step_close(lfd);
 			lfd = -1;
 		}
 	}
 	freeaddrinfo(res);
 	if (lfd < 0)
-		die_errno(err, STEP_BIND, where, "cannot bind %s", where);
+		die_errno(failed.err, STEP_BIND, failed.where, "cannot bind %s",
+		    failed.where);
 
 	/* Step 4, listen: let the kernel queue connections (lessons/04-listen.md). */
 	if (step_listen(lfd, opt.backlog) < 0)
 		die_errno(errno, STEP_LISTEN, where, "cannot listen on %s", where);
-	step_getsockname(lfd, &local, &locallen, where, sizeof(where));
+	addr_local(lfd, &local, &locallen, where, sizeof(where));
 	trace_status("listening on %s", where);
 
-	/* Steps 5 to 9, accept, recv/send and close, for each client: one
-	 * client without -k, else every client that comes, served the way
-	 * the model says (lessons/05-accept.md, lessons/12-many-clients.md). */
-	if (opt.chat)
-		status = serve_chat(lfd, &opt);
-	else
-		status = server_models[opt.model].serve(lfd, &opt);
+	if (opt.keep || opt.chat) {
+		/* Steps 5 to 9 for every client that comes, served the way
+		 * the model says (lessons/12-many-clients.md). */
+		status = opt.chat ? serve_chat(lfd, &opt) :
+		    serve_model[opt.model](lfd, &opt);
+	} else {
+		/* Step 5, accept: take the next connection off the queue (lessons/05-accept.md). */
+		cfd = step_accept(lfd, &peer, &peerlen);
+		if (cfd < 0)
+			die_errno(errno, STEP_ACCEPT, where, "cannot accept on %s",
+			    where);
+		addr_format((struct sockaddr *)&peer, peerlen, who, sizeof(who));
+		trace_status("connection from %s", who);
+
+		/* Steps 7 and 8, send and recv: echo or relay (lessons/07-send.md, 08-recv.md). */
+		status = serve_client(cfd, who, &opt);
+
+		/* Step 9, close: this client is done (lessons/09-close.md). */
+		step_close(cfd);
+		if (status == EX_OK)
+			trace_status("closed connection from %s", who);
+	}
 
 	/* Step 9, close: stop listening (lessons/09-close.md). */
 	step_close(lfd);
@@ -116,7 +191,7 @@ set_listener_options(int fd, int family, const struct options *opt)
 	/* One IPv6 socket on the wildcard serves IPv4 too, unless -6. */
 	if (family == AF_INET6 && opt->bind_addr == NULL)
 		step_setsockopt_int(fd, IPPROTO_IPV6, IPV6_V6ONLY,
-		    opt->family == AF_INET6);
+		    opt->cli.family == AF_INET6);
 	/* Buffer sizes are inherited by accepted sockets; set them before
 	 * listen so the TCP window scale is chosen to match. */
 	if (opt->rcvbuf > 0)
@@ -130,189 +205,45 @@ set_listener_options(int fd, int family, const struct options *opt)
 		step_getsockopt_int(fd, SOL_SOCKET, SO_SNDBUF, &got);
 }
 
-/* The index of the model called name, or a usage error listing them. */
+/* Fill opt from the command line: CLI_RUN, or the status to exit with. */
 static int
-find_model(const char *name)
-{
-	int i;
-
-	for (i = 0; server_models[i].name != NULL; i++)
-		if (strcmp(server_models[i].name, name) == 0)
-			return i;
-	cli_usage_error("unknown model '%s': choose iterative, fork, thread "
-	    "or poll", name);
-}
-
-/* Fill opt from the command line, or exit with a usage error. */
-static void
 parse_options(int argc, char *argv[], struct options *opt)
 {
-	enum { O_ECHO = 256, O_CHAT, O_MODEL, O_MAXCLIENTS, O_NOREUSE,
-	    O_BACKLOG, O_NODELAY, O_LINGER, O_RCVBUF, O_SNDBUF, O_VERSION };
-	static const struct option longopts[] = {
-		{ "backlog", required_argument, NULL, O_BACKLOG },
-		{ "chat", no_argument, NULL, O_CHAT },
-		{ "echo", no_argument, NULL, O_ECHO },
-		{ "help", no_argument, NULL, 'h' },
-		{ "keep", no_argument, NULL, 'k' },
-		{ "linger", required_argument, NULL, O_LINGER },
-		{ "max-clients", required_argument, NULL, O_MAXCLIENTS },
-		{ "model", required_argument, NULL, O_MODEL },
-		{ "no-reuseaddr", no_argument, NULL, O_NOREUSE },
-		{ "nodelay", no_argument, NULL, O_NODELAY },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "rcvbuf", required_argument, NULL, O_RCVBUF },
-		{ "sndbuf", required_argument, NULL, O_SNDBUF },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *model = NULL;
-	int c, verbosity = TRACE_STATUS;
+	int first, rc, model_given;
 
 	memset(opt, 0, sizeof(*opt));
-	opt->family = AF_UNSPEC;
 	opt->reuseaddr = 1;
 	opt->backlog = 128;
 	opt->linger = -1;
 	opt->max_clients = 1000;
-	while ((c = getopt_long(argc, argv, "46b:hkqv", longopts, NULL)) != -1) {
-		switch (c) {
-		case '4':
-			opt->family = AF_INET;
-			break;
-		case '6':
-			opt->family = AF_INET6;
-			break;
-		case 'b':
-			opt->bind_addr = optarg;
-			break;
-		case 'h':
-			usage();
-			exit(EX_OK);
-		case 'k':
-			opt->keep = 1;
-			break;
-		case 'q':
-			verbosity = TRACE_QUIET;
-			break;
-		case 'v':
-			verbosity++;
-			break;
-		case O_BACKLOG:
-			opt->backlog = (int)cli_number(optarg, 0, 65535,
-			    "backlog");
-			break;
-		case O_CHAT:
-			opt->chat = 1;
-			break;
-		case O_ECHO:
-			opt->echo = 1;
-			break;
-		case O_LINGER:
-			opt->linger = (int)cli_number(optarg, 0, 3600,
-			    "linger time");
-			break;
-		case O_MAXCLIENTS:
-			opt->max_clients = (int)cli_number(optarg, 1, 100000,
-			    "maximum number of clients");
-			break;
-		case O_MODEL:
-			model = optarg;
-			opt->model = find_model(model);
-			break;
-		case O_NODELAY:
-			opt->nodelay = 1;
-			break;
-		case O_NOREUSE:
-			opt->reuseaddr = 0;
-			break;
-		case O_RCVBUF:
-			opt->rcvbuf = (int)cli_number(optarg, 1, 1 << 30,
-			    "receive buffer size");
-			break;
-		case O_SNDBUF:
-			opt->sndbuf = (int)cli_number(optarg, 1, 1 << 30,
-			    "send buffer size");
-			break;
-		case O_VERSION:
-			cli_version();
-		default:
-			cli_bad_option(argv);
-		}
-	}
-	if (argc - optind != 1)
-		cli_usage_error(argc - optind < 1 ? "missing PORT" :
-		    "too many arguments");
-	opt->port = argv[optind];
-	cli_port(opt->port, 1);
+	opt->model = MODEL_UNSET;
+	if ((rc = cli_parse(&tool, argc, argv, opt, &opt->cli, &first)) !=
+	    CLI_RUN)
+		return rc;
+	opt->port = argv[first];
+	if (cli_check_port(opt->port, 1) != 0)
+		return EX_USAGE;
+	model_given = opt->model != MODEL_UNSET;
 	if (opt->echo && opt->chat)
-		cli_usage_error("--echo and --chat exclude each other");
+		return cli_usage("--echo and --chat exclude each other");
+	if (opt->splice && (opt->echo || opt->chat))
+		return cli_usage("--splice relays stdin/stdout: not with --%s",
+		    opt->echo ? "echo" : "chat");
+#ifndef __linux__
+	if (opt->splice)
+		return cli_usage("--splice needs Linux's splice(2)");
+#endif
 	/* stdin and stdout are one conversation: only one client can own it. */
-	if (!opt->echo && !opt->chat && opt->keep && model != NULL &&
-	    strcmp(model, "iterative") != 0)
-		cli_usage_error("--model %s needs --echo or --chat: relaying "
-		    "stdin/stdout serves one client at a time", model);
-	if (opt->chat && model != NULL && strcmp(model, "poll") != 0)
-		cli_usage_error("--chat always uses the poll model, not %s",
-		    model);
-	/* Many clients at once only with -k; one client is one client. */
-	if (model == NULL)
-		opt->model = find_model(opt->echo && opt->keep ?
-		    SERVER_DEFAULT_MODEL : "iterative");
-	if (!opt->keep)
-		opt->model = find_model("iterative");
-	trace_set_level(verbosity);
-}
-
-/* Print the synopsis, the steps this tool performs, and the exit codes. */
-static void
-usage(void)
-{
-	printf("usage: tcp-server [-46kqv] [-b ADDR] [--echo | --chat] "
-	    "[--model MODEL] [--max-clients N]\n"
-	    "                  [--backlog N] [--no-reuseaddr] [--nodelay] "
-	    "[--linger SECS]\n"
-	    "                  [--rcvbuf BYTES] [--sndbuf BYTES] PORT\n"
-	    "\n"
-	    "Listen on PORT (0: the kernel picks one and it is printed), "
-	    "accept a client,\n"
-	    "and relay stdin/stdout with it (like `nc -l`), or echo with "
-	    "--echo.\n"
-	    "\n"
-	    "  -4, -6           IPv4 only / IPv6 only (default: both, "
-	    "dual-stack)\n"
-	    "  -b ADDR          bind this local address (default: all)\n"
-	    "  -k, --keep       serve client after client until killed\n"
-	    "  --echo           send every byte back instead of relaying\n"
-	    "  --chat           send each line to all other clients "
-	    "(implies the poll model)\n"
-	    "  --model MODEL    how -k serves many clients: iterative, fork, "
-	    "thread, poll\n"
-	    "                   (default: " SERVER_DEFAULT_MODEL
-	    " with --echo, else iterative)\n"
-	    "  --max-clients N  clients served at once; more are told "
-	    "\"busy\" (default 1000)\n"
-	    "  --backlog N      accept-queue length for listen() (default "
-	    "128)\n"
-	    "  --no-reuseaddr   leave SO_REUSEADDR off (shows EADDRINUSE "
-	    "after TIME_WAIT)\n"
-	    "  --nodelay        TCP_NODELAY: switch off Nagle's algorithm\n"
-	    "  --linger SECS    SO_LINGER; 0 resets the connection on close\n"
-	    "  --rcvbuf BYTES   SO_RCVBUF    --sndbuf BYTES   SO_SNDBUF\n"
-	    "  -q               errors only  -v  every step  -vv  steps and "
-	    "payloads\n"
-	    "  -h, --help       this text    --version        the version\n"
-	    "\n"
-	    "Without -k one client is served and the server exits (with "
-	    "--chat: when the\n"
-	    "last client has left). Relaying stdin/stdout is always "
-	    "iterative.\n"
-	    "\n"
-	    "steps: 1 socket, 2 setsockopt, 3 bind, 4 listen, 5 accept, "
-	    "7 send, 8 recv, 9 close\n"
-	    "lessons: lessons/01-socket.md ... lessons/09-close.md, "
-	    "lessons/12-many-clients.md\n"
-	    "         (see lessons/README.md)\n"
-	    CLI_EXIT_CODES);
+	if (!opt->echo && !opt->chat && opt->keep && model_given &&
+	    opt->model != MODEL_ITERATIVE)
+		return cli_usage("--model %s needs --echo or --chat: relaying "
+		    "stdin/stdout serves one client at a time",
+		    model_names[opt->model]);
+	if (opt->chat && model_given && opt->model != MODEL_POLL)
+		return cli_usage("--chat always uses the poll model, not %s",
+		    model_names[opt->model]);
+	if (!model_given)
+		opt->model = opt->echo && opt->keep ? MODEL_POLL :
+		    MODEL_ITERATIVE;
+	return CLI_RUN;
 }

@@ -32,7 +32,8 @@ worker(void *arg)
 {
 	struct job *job = arg;
 
-	conn_serve(job->fd, job->who, job->opt);
+	close_client(job->fd, job->who, serve_client(job->fd, job->who,
+	    job->opt));
 	free(job);
 	pthread_mutex_lock(&lock);
 	running--;
@@ -88,11 +89,11 @@ serve_thread(int lfd, const struct options *opt)
 	trace_status("thread model: a thread per client, at most %d",
 	    opt->max_clients);
 	for (;;) {
-		fd = conn_accept(lfd, who, sizeof(who));
+		fd = accept_client(lfd, who, sizeof(who));
 		if (fd < 0)
 			continue;
 		if (claim(opt->max_clients) < 0) {
-			conn_refuse(fd, who, opt->max_clients);
+			refuse_client(fd, who, opt->max_clients);
 			continue;
 		}
 		rc = start_worker(fd, who, opt);

@@ -4,13 +4,15 @@
  *
  * Nothing received is ever dropped on the way out: each batch is written
  * to stdout completely before the next recv, so whatever ends the loop
- * (a count, a timeout, a signal) finds nothing left in a buffer.
+ * (a count, a timeout, a signal caught by main) finds nothing left in a
+ * buffer. A batch is what one recvmmsg returned (up to 64 datagrams, on
+ * Linux), or one datagram by recvfrom when only one is wanted (-c, or
+ * --one-by-one): the same calls at every verbosity.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,33 +20,13 @@
 #include "addr.h"
 #include "cli.h"
 #include "dgram.h"
+#include "io.h"
 #include "receiver.h"
 #include "step.h"
 #include "trace.h"
 
 /* Datagrams taken per recvmmsg call: enough to amortise the call. */
 #define BATCH 64
-
-/* SIGINT/SIGTERM: make the blocked recv return, so the loop can end. */
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	step_stop = 1;
-}
-
-/* Catch SIGINT and SIGTERM without SA_RESTART, so recv sees EINTR. */
-static void
-catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
 
 /* Write iov[0..n) to fd completely, despite partial writes; 0 or -1. */
 static int
@@ -108,7 +90,8 @@ show_lines(const struct dgram_batch *b)
 	return writev_all(STDOUT_FILENO, &iov, 1);
 }
 
-/* What one batch becomes: output, statistics, replies. 0, or an exit code. */
+/* What one batch becomes: output, statistics, replies. 0, or the exit
+ * status after saying why. */
 static int
 handle_batch(int fd, const struct options *opt, struct dgram_batch *b,
     struct seqstats *st)
@@ -125,11 +108,9 @@ handle_batch(int fd, const struct options *opt, struct dgram_batch *b,
 		rc = show_lines(b);
 	else if (!opt->stats)
 		rc = write_payloads(b);
-	if (rc < 0) {
-		trace_error("cannot write to stdout: %s (%s)", strerror(errno),
-		    trace_errno_name(errno));
-		return EX_IOERR;
-	}
+	/* A closed or full stdout is our failure, never the sender's. */
+	if (rc < 0)
+		return io_report(IO_OUTPUT, errno, "from", NULL);
 	/* Step 7, send: each datagram back to the address recvfrom gave. */
 	if (opt->reply && dgram_send_batch(fd, b, b->n, NULL, 0, 0) < 0)
 		trace_error("reply failed: %s (%s); carrying on",
@@ -137,44 +118,47 @@ handle_batch(int fd, const struct options *opt, struct dgram_batch *b,
 	return 0;
 }
 
+/* Why the recv failed, if it was not a caught signal: the exit status. */
+static int
+recv_ended(int err, const struct options *opt, const struct seqstats *st)
+{
+	if (err == EINTR && step_stop) {	/* Ctrl-C: report and stop */
+		trace_status("interrupted: stopping");
+		return EX_OK;
+	}
+	if (err == EAGAIN || err == EWOULDBLOCK) {	/* -w ran out */
+		trace_status("no datagram for %d.%03d s: stopping",
+		    opt->idle_ms / 1000, opt->idle_ms % 1000);
+		return st->received == 0 ? EX_TEMPFAIL : EX_OK;
+	}
+	return cli_error(err, STEP_RECV, NULL, "cannot receive");
+}
+
 /* Steps 8 (and 7) until -c, -w or a signal; returns the exit status. */
 int
 receive_loop(int fd, const struct options *opt, struct seqstats *st)
 {
+	unsigned long count = (unsigned long)opt->count;
 	struct dgram_batch b;
-	size_t want;
-	int rc = EX_OK, err;
+	size_t want, max = opt->one_by_one ? 1 : BATCH;
+	int rc = EX_OK;
 
-	if (dgram_batch_init(&b, BATCH, DGRAM_SLOT) < 0)
-		die_errno(errno, STEP_NONE, NULL, "cannot allocate buffers");
-	catch_signals();
-	while (!step_stop && (opt->count == 0 || st->received < opt->count)) {
-		want = BATCH;
-		if (opt->count > 0 && opt->count - st->received < want)
-			want = opt->count - st->received;
-		/* Step 8, recv: recvfrom, or recvmmsg for a batch (lessons/08-recv.md). */
+	if (dgram_batch_init(&b, max, DGRAM_SLOT) < 0)
+		return cli_error(errno, STEP_NONE, NULL,
+		    "cannot allocate buffers");
+	while (!step_stop && (count == 0 || st->received < count)) {
+		want = max;
+		if (count > 0 && count - st->received < want)
+			want = count - st->received;
+		/* Step 8, recv: recvfrom for one, recvmmsg for a batch
+		 * (lessons/08-recv.md, lessons/10-datagrams.md). */
 		if (dgram_recv_batch(fd, &b, want) < 0) {
-			err = errno;
-			if (err == EINTR) {	/* Ctrl-C: report and stop */
-				trace_status("interrupted: stopping");
-				break;
-			}
-			if (err == EAGAIN || err == EWOULDBLOCK) {
-				trace_status("no datagram for %d.%03d s: stopping",
-				    opt->idle_ms / 1000, opt->idle_ms % 1000);
-				if (st->received == 0)
-					rc = EX_TEMPFAIL;
-				break;
-			}
-			trace_error("recvfrom failed: %s (%s)", strerror(err),
-			    trace_errno_name(err));
-			rc = cli_exit_code(err, STEP_RECV);
+			rc = recv_ended(errno, opt, st);
 			break;
 		}
 		if (opt->stats)
 			stats_clock(st);
-		rc = handle_batch(fd, opt, &b, st);
-		if (rc != 0)
+		if ((rc = handle_batch(fd, opt, &b, st)) != 0)
 			break;
 	}
 	dgram_batch_free(&b);

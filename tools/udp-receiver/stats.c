@@ -6,6 +6,8 @@
  * of: new (unique), a duplicate, or unnumbered; a new one that comes after
  * a higher number is also counted as reordered. Lost is what never came:
  * TOTAL (or the highest number, if the sender gave no total) - unique.
+ * Everything but stats_clock and stats_report is pure counting, tested
+ * by tests/unit/test_stats.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -45,16 +47,17 @@ grow(struct seqstats *st, unsigned long seq)
 	return 0;
 }
 
-/* Count one datagram (numbered or not). */
+/* Count one datagram that carried number seq of total. */
 void
-stats_add(struct seqstats *st, const void *buf, size_t len)
+stats_number(struct seqstats *st, size_t len, unsigned long seq,
+    unsigned long total)
 {
-	unsigned long seq, total;
 	unsigned char bit;
 
 	st->received++;
 	st->bytes += len;
-	if (!dgram_seq_parse(buf, len, &seq, &total) || grow(st, seq) < 0) {
+	/* No room to remember it: counted, but as unnumbered. */
+	if (seq == 0 || seq > DGRAM_SEQ_MAX || grow(st, seq) < 0) {
 		st->unnumbered++;
 		return;
 	}
@@ -73,6 +76,34 @@ stats_add(struct seqstats *st, const void *buf, size_t len)
 		st->highest = seq;
 }
 
+/* Count one datagram (numbered or not). */
+void
+stats_add(struct seqstats *st, const void *buf, size_t len)
+{
+	unsigned long seq, total;
+
+	if (dgram_seq_parse(buf, len, &seq, &total))
+		stats_number(st, len, seq, total);
+	else
+		stats_number(st, len, 0, 0);
+}
+
+/* The numbers expected: TOTAL, or the highest seen if that is larger. */
+unsigned long
+stats_expected(const struct seqstats *st)
+{
+	return st->total > st->highest ? st->total : st->highest;
+}
+
+/* How many of the expected numbers never came. */
+unsigned long
+stats_lost(const struct seqstats *st)
+{
+	unsigned long expected = stats_expected(st);
+
+	return expected > st->unique ? expected - st->unique : 0;
+}
+
 /* Note the arrival time of a batch. */
 void
 stats_clock(struct seqstats *st)
@@ -82,14 +113,11 @@ stats_clock(struct seqstats *st)
 		st->first = st->last;
 }
 
-/* Write the --stats report to stdout; 0, or -1 with errno. */
-int
-stats_report(const struct seqstats *st)
+/* The --stats report, two lines, into text; its length. */
+size_t
+stats_format(const struct seqstats *st, char *text, size_t size)
 {
-	char text[512];
-	unsigned long expected = st->total > st->highest ? st->total :
-	    st->highest;
-	unsigned long lost = expected > st->unique ? expected - st->unique : 0;
+	unsigned long expected = stats_expected(st), lost = stats_lost(st);
 	double secs = (double)(st->last.tv_sec - st->first.tv_sec) +
 	    (double)(st->last.tv_nsec - st->first.tv_nsec) / 1e9;
 	/* n datagrams arrive over n - 1 gaps: no rate from fewer than two. */
@@ -97,7 +125,7 @@ stats_report(const struct seqstats *st)
 	    (double)(st->received - 1) / secs : 0;
 	int n;
 
-	n = snprintf(text, sizeof(text),
+	n = snprintf(text, size,
 	    "received %lu, lost %lu (%.2f%%), duplicated %lu, reordered %lu, "
 	    "unnumbered %lu (numbered up to %lu)\n"
 	    "%lu datagrams, %llu bytes in %.3f s (first to last): "
@@ -107,8 +135,18 @@ stats_report(const struct seqstats *st)
 	    st->unnumbered, expected, st->received, st->bytes, secs, rate,
 	    secs > 0 ? (double)st->bytes * 8 / secs / 1e6 : 0.0);
 	if (n < 0)
-		return -1;
-	return io_write_all(STDOUT_FILENO, text, strlen(text));
+		return 0;
+	return (size_t)n < size ? (size_t)n : size - 1;
+}
+
+/* Write the --stats report to stdout; 0, or -1 with errno. */
+int
+stats_report(const struct seqstats *st)
+{
+	char text[512];
+	size_t len = stats_format(st, text, sizeof(text));
+
+	return io_write_all(STDOUT_FILENO, text, len);
 }
 
 /* Free what stats_add allocated. */

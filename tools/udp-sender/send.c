@@ -4,7 +4,8 @@
  * A line of stdin, newline included, is one datagram: the receiver's
  * stdout then rebuilds the input exactly, and an empty line is a 1-byte
  * datagram, never "nothing". Generated datagrams go out in batches
- * (sendmmsg on Linux, see common/dgram.h), paced by --rate.
+ * (sendmmsg on Linux, see common/dgram.h), paced by --rate, or one
+ * sendto each with --one-by-one: the same calls at every verbosity.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -18,6 +19,7 @@
 #include "addr.h"
 #include "cli.h"
 #include "dgram.h"
+#include "io.h"
 #include "sender.h"
 #include "step.h"
 #include "trace.h"
@@ -25,14 +27,15 @@
 /* Datagrams per sendmmsg call: enough to amortise the call. */
 #define BATCH 64
 
-/* Exit with the explanation a send or recv failure needs. */
-void
-die_send(const struct sender *s, int err, int step)
+/* Say why a send or recv failed, with the hint it needs; the exit code. */
+int
+send_failed(const struct sender *s, int err, int step)
 {
+	const char *dir = step == STEP_RECV ? "from" : "to";
+
 	if (err == ECONNREFUSED) {
 		trace_error("%s %s %s failed: %s (%s)", trace_step_name(step),
-		    step == STEP_RECV ? "from" : "to", s->where, strerror(err),
-		    trace_errno_name(err));
+		    dir, s->where, strerror(err), trace_errno_name(err));
 		trace_error("hint: this error belongs to an EARLIER datagram: "
 		    "it reached %s, where nothing is bound, and that host "
 		    "answered with an ICMP port-unreachable message. UDP "
@@ -40,7 +43,7 @@ die_send(const struct sender *s, int err, int step)
 		    "(--connect), on the next send or recv; an unconnected "
 		    "socket never hears of it (lessons/10-datagrams.md)",
 		    s->where);
-		exit(EX_UNAVAILABLE);
+		return EX_UNAVAILABLE;
 	}
 	if (err == EACCES && step == STEP_SEND && !s->opt->broadcast) {
 		trace_error("%s to %s failed: %s (%s)", trace_step_name(step),
@@ -48,11 +51,10 @@ die_send(const struct sender *s, int err, int step)
 		trace_error("hint: %s is a broadcast address: sending there "
 		    "needs --broadcast (SO_BROADCAST) (lessons/10-datagrams.md)",
 		    s->where);
-		exit(EX_NOPERM);
+		return EX_NOPERM;
 	}
-	die_errno(err, step, s->where, "%s %s %s failed",
-	    trace_step_name(step), step == STEP_RECV ? "from" : "to",
-	    s->where);
+	return cli_error(err, step, s->where, "%s %s %s failed",
+	    trace_step_name(step), dir, s->where);
 }
 
 /* After the first datagram: the local address the kernel picked. */
@@ -63,13 +65,14 @@ narrate_ephemeral(const struct sender *s)
 	socklen_t len;
 	char me[ADDR_STRLEN];
 
-	if (step_getsockname(s->fd, &local, &len, me, sizeof(me)) == 0)
+	if (addr_local(s->fd, &local, &len, me, sizeof(me)) == 0)
 		trace_status("sending to %s from %s (the kernel chose that "
 		    "port at the first sendto)", s->where, me);
 }
 
-/* Step 7 for one datagram; after the first, narrate the chosen port. */
-void
+/* Step 7 for one datagram; after the first, narrate the chosen port.
+ * 0, or -1 with errno. */
+int
 send_one(struct sender *s, const void *buf, size_t len)
 {
 	const struct sockaddr *to = s->opt->connect ? NULL :
@@ -77,12 +80,13 @@ send_one(struct sender *s, const void *buf, size_t len)
 
 	/* Step 7, send: one sendto is one datagram (lessons/10-datagrams.md). */
 	if (step_sendto(s->fd, buf, len, to, s->tolen) < 0)
-		die_send(s, errno, STEP_SEND);
+		return -1;
 	s->sent++;
 	s->bytes += len;
 	/* An unbound socket gets an ephemeral port at its first sendto. */
 	if (s->sent == 1 && !s->bound)
 		narrate_ephemeral(s);
+	return 0;
 }
 
 /* Seconds since s->start. */
@@ -112,25 +116,36 @@ pace(struct sender *s)
 		return;
 	ts.tv_sec = (time_t)wait;
 	ts.tv_nsec = (long)((wait - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+	/* A caught Ctrl-C ends the wait: the caller sees step_stop. */
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !step_stop)
 		continue;
 }
 
-/* Each line of stdin (with its newline) as one datagram. */
-void
+/* Each line of stdin (with its newline) as one datagram; the exit
+ * status. A closed stdin reads as empty (cli_init): nothing is sent. */
+int
 send_lines(struct sender *s)
 {
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
+	int status = EX_OK, err;
 
-	while ((len = getline(&line, &cap, stdin)) >= 0) {
+	while (!step_stop && (len = getline(&line, &cap, stdin)) >= 0) {
 		pace(s);
-		send_one(s, line, (size_t)len);
+		if (step_stop)
+			break;
+		if (send_one(s, line, (size_t)len) < 0) {
+			if (!step_stop)
+				status = send_failed(s, errno, STEP_SEND);
+			break;
+		}
 	}
-	if (ferror(stdin))
-		die_errno(errno, STEP_NONE, NULL, "cannot read stdin");
+	err = errno;
+	if (status == EX_OK && !step_stop && ferror(stdin))
+		status = io_report(IO_INPUT, err, "to", s->where);
 	free(line);
+	return status;
 }
 
 /* Fill buf with generated datagram number seq; its length. */
@@ -164,41 +179,63 @@ due(struct sender *s, size_t max)
 	return may < (double)max ? (size_t)may : max;
 }
 
-/* --count datagrams of --size bytes, batched, paced by --rate. */
-void
-send_generated(struct sender *s)
+/* Send datagrams 2.. of --count in batches of max, paced by --rate;
+ * 0, or -1 with errno (EINTR when stopped). */
+static int
+send_batches(struct sender *s, struct dgram_batch *b, size_t max, size_t len)
 {
 	const struct options *opt = s->opt;
 	const struct sockaddr *to = opt->connect ? NULL :
 	    (const struct sockaddr *)&s->to;
-	struct dgram_batch b;
-	unsigned width = dgram_digits(opt->count);
-	size_t i, n, len;
+	unsigned long total = (unsigned long)opt->count;
+	unsigned width = dgram_digits(total);
+	size_t i, n;
 
-	if (dgram_batch_init(&b, BATCH, opt->size > 0 ? (size_t)opt->size :
-	    1) < 0)
-		die_errno(errno, STEP_NONE, NULL, "cannot allocate buffers");
-	len = make_datagram(opt, dgram_slot(&b, 0), 1);
-	pace(s);
-	send_one(s, dgram_slot(&b, 0), len);
-	for (i = 0; i < BATCH; i++) {
-		make_datagram(opt, dgram_slot(&b, i), 1);
-		b.lens[i] = len;
+	for (i = 0; i < max; i++) {
+		make_datagram(opt, dgram_slot(b, i), 1);
+		b->lens[i] = len;
 	}
-	while (s->sent < opt->count) {
-		n = due(s, BATCH);
-		if (n > opt->count - s->sent)
-			n = opt->count - s->sent;
+	while (s->sent < total && !step_stop) {
+		n = due(s, max);
+		if (n > total - s->sent)
+			n = total - s->sent;
 		/* Only the number changes from one datagram to the next. */
 		for (i = 0; opt->seq && i < n; i++)
-			dgram_seq_format(dgram_slot(&b, i), width,
-			    s->sent + 1 + i, opt->count);
+			dgram_seq_format(dgram_slot(b, i), width,
+			    s->sent + 1 + i, total);
 		/* Step 7, send: a batch in one call (lessons/10-datagrams.md). */
-		if (dgram_send_batch(s->fd, &b, n, to, s->tolen,
+		if (dgram_send_batch(s->fd, b, n, to, s->tolen,
 		    opt->connect) < 0)
-			die_send(s, errno, STEP_SEND);
+			return -1;
 		s->sent += n;
 		s->bytes += (unsigned long long)n * len;
 	}
+	return 0;
+}
+
+/* --count datagrams of --size bytes, batched, paced by --rate; the exit
+ * status. The first goes alone, by sendto: it is the one that binds an
+ * unbound socket, and the port the kernel chose is narrated after it. */
+int
+send_generated(struct sender *s)
+{
+	const struct options *opt = s->opt;
+	struct dgram_batch b;
+	size_t len, max = opt->one_by_one ? 1 : BATCH;
+	int rc, err;
+
+	if (dgram_batch_init(&b, max, opt->size > 0 ? (size_t)opt->size :
+	    1) < 0)
+		return cli_error(errno, STEP_NONE, NULL,
+		    "cannot allocate buffers");
+	len = make_datagram(opt, dgram_slot(&b, 0), 1);
+	pace(s);
+	rc = step_stop ? 0 : send_one(s, dgram_slot(&b, 0), len);
+	if (rc == 0)
+		rc = send_batches(s, &b, max, len);
+	err = errno;
 	dgram_batch_free(&b);
+	if (rc < 0 && !step_stop)
+		return send_failed(s, err, STEP_SEND);
+	return EX_OK;
 }

@@ -10,18 +10,20 @@
 #include <time.h>
 
 #include "addr.h"
+#include "cli.h"
 
 struct options {
+	struct cli_common cli;	/* -4 / -6, -q / -v */
 	const char *host;	/* HOST: a name or a numeric address */
 	const char *port;	/* PORT */
-	int family;		/* -4 / -6, else AF_UNSPEC */
 	int timeout_ms;		/* -w: how long --ping waits for a reply */
 	const char *source;	/* -s: local address to bind, or NULL */
 	const char *source_port; /* -p: local port to bind, or NULL */
-	unsigned long count;	/* --count: generate N datagrams; 0: stdin */
-	long size;		/* --size: bytes per generated datagram */
-	long rate;		/* --rate: datagrams per second, 0: no limit */
+	int count;		/* --count: generate N datagrams; 0: stdin */
+	int size;		/* --size: bytes per generated datagram */
+	int rate;		/* --rate: datagrams per second, 0: no limit */
 	int seq;		/* --seq: number them "SEQ/TOTAL " */
+	int one_by_one;		/* --one-by-one: a sendto per datagram */
 	int broadcast;		/* --broadcast: SO_BROADCAST */
 	int connect;		/* --connect: connect() the UDP socket */
 	int ping;		/* --ping: wait for each reply, time it */
@@ -42,19 +44,21 @@ struct sender {
 };
 
 /* Step 7 for one datagram: sendto (send on a connected socket); after
- * the first, narrate the port the kernel chose. Exits on failure. */
-void send_one(struct sender *s, const void *buf, size_t len);
-/* Each line of stdin (with its newline) as one datagram (send.c). */
-void send_lines(struct sender *s);
-/* --count datagrams of --size bytes, batched, paced by --rate (send.c). */
-void send_generated(struct sender *s);
+ * the first, narrate the port the kernel chose. 0, or -1 with errno. */
+int send_one(struct sender *s, const void *buf, size_t len);
+/* Each line of stdin (with its newline) as one datagram, until its end
+ * or a caught signal (send.c); the exit status, after saying why. */
+int send_lines(struct sender *s);
+/* --count datagrams of --size bytes, batched, paced by --rate (send.c);
+ * the exit status, after saying why. */
+int send_generated(struct sender *s);
 /* Fill buf with generated datagram number seq (1-based); its length. */
 size_t make_datagram(const struct options *opt, char *buf, unsigned long seq);
 /* Wait until datagram number sent+1 is due under --rate (send.c). */
 void pace(struct sender *s);
-/* Exit with the explanation a send or recv failure needs (send.c). */
-void die_send(const struct sender *s, int err, int step)
-	__attribute__((noreturn));
+/* Say why a send or recv failed, with the hint its errno needs; the exit
+ * status that deserves (send.c). */
+int send_failed(const struct sender *s, int err, int step);
 /* --ping: send, wait for the echo, print RTTs; the exit status (ping.c). */
 int ping(struct sender *s);
 

@@ -28,18 +28,19 @@ static int wait_child(pid_t);
 int
 us_pair(const struct options *opt)
 {
-	int sv[2], rc, err;
+	int sv[2], rc, err, side, status = EX_OK;
 	pid_t pid;
 
 	(void)opt;
 	/* Step 1, socketpair: two connected sockets (lessons/11-unix-sockets.md). */
 	if (step_socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
-		die_errno(errno, STEP_SOCKET, NULL, "cannot create a pair");
+		return cli_error(errno, STEP_SOCKET, NULL,
+		    "cannot create a pair");
 
 	/* fork: the child inherits both descriptors. */
 	pid = fork();
 	if (pid < 0)
-		die_errno(errno, STEP_NONE, NULL, "cannot fork");
+		return cli_error(errno, STEP_NONE, NULL, "cannot fork");
 	if (pid == 0)
 		_exit(run_child(sv));
 	trace_init("unix-socket (parent)");
@@ -51,17 +52,20 @@ us_pair(const struct options *opt)
 	    (long)pid, sv[0]);
 
 	/* Steps 7 and 8: stdin to the child, its answers to stdout. */
-	rc = io_relay(sv[0], STDIN_FILENO, STDOUT_FILENO, -1, IO_HALF_CLOSE);
+	rc = io_relay(sv[0], STDIN_FILENO, STDOUT_FILENO, -1, IO_HALF_CLOSE,
+	    &side);
 	err = errno;
 	step_close(sv[0]);
-	if (rc < 0 && !us_signal)
-		trace_error("talking to the child failed: %s (%s)",
-		    strerror(err), trace_errno_name(err));
-	rc = wait_child(pid) != 0 || rc < 0 ? EX_IOERR : EX_OK;
-	return us_signal ? EX_OK : rc;
+	/* A full or closed stdout is ours to report, not the child's. */
+	if (rc < 0 && !step_stop)
+		status = io_report(side, err, "to", "the child");
+	if (wait_child(pid) != 0 && status == EX_OK)
+		status = EX_IOERR;
+	return step_stop ? EX_OK : status;
 }
 
-/* The child: echo what the parent sends on sv[1]; its exit status. */
+/* The child's top: echo what the parent sends on sv[1]; its exit status
+ * (a caught SIGINT/SIGTERM: it dies of that signal, as the parent does). */
 static int
 run_child(int sv[2])
 {
@@ -73,6 +77,8 @@ run_child(int sv[2])
 	    (long)getpid(), sv[1]);
 	rc = io_echo(sv[1]);
 	step_close(sv[1]);
+	if (step_stop)
+		cli_exit_stopped();
 	return rc < 0 ? EX_IOERR : EX_OK;
 }
 

@@ -7,14 +7,14 @@
  *   unix-socket client PATH    socket -> connect -> send/recv -> close
  *   unix-socket pair           socketpair -> fork -> send/recv -> close
  *
- * This file reads the command line, installs the signal handlers that
- * let a server remove its socket file, and runs the subcommand.
+ * This file reads the command line, runs the subcommand and, however it
+ * ends (done, failed, or stopped by SIGINT/SIGTERM), removes the socket
+ * files it created before it exits.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
 #include <errno.h>
-#include <getopt.h>
-#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,36 +26,83 @@
 #include "unixaddr.h"
 #include "unix-socket.h"
 
-volatile sig_atomic_t us_signal;
+#define OPT(field) offsetof(struct options, field)
 
-static char cleanup_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+static int parse_mode(const char *, void *);
+
+/* The command line, declared once: cli.c derives parsing and --help. */
+static const struct cli_option options[] = {
+	{ .name = "dgram", .type = CLI_SET, .value = SOCK_DGRAM,
+	  .field = OPT(type), .help = "SOCK_DGRAM instead of SOCK_STREAM; the "
+	  "client binds\nPATH.PID to get replies and sends an empty datagram\n"
+	  "at the end of stdin" },
+	{ .name = "echo", .type = CLI_FLAG, .field = OPT(echo),
+	  .help = "(server) send every byte or datagram back" },
+	{ .letter = 'k', .name = "keep", .type = CLI_FLAG, .field = OPT(keep),
+	  .help = "(server) serve the next client when one leaves" },
+	{ .name = "abstract", .type = CLI_FLAG, .field = OPT(abstract),
+	  .help = "PATH is a name in Linux's abstract namespace: no file" },
+	{ .name = "mode", .type = CLI_CALL, .parse = parse_mode, .arg = "MODE",
+	  .help = "(server) permissions of the socket file (default 0600)" },
+	{ .name = "unlink", .type = CLI_FLAG, .field = OPT(unlink_stale),
+	  .help = "(server) remove a stale socket file left at PATH" },
+	{ .name = "send-fd", .type = CLI_TEXT, .field = OPT(send_fd),
+	  .arg = "FILE", .help = "(server) open FILE and pass its descriptor "
+	  "to each\nclient" },
+	{ .name = "recv-fd", .type = CLI_FLAG, .field = OPT(recv_fd),
+	  .help = "(client) receive a descriptor and print the file it\n"
+	  "reads" },
+	{ 0 }
+};
+
+static const struct cli_tool tool = {
+	.args = "server|client|pair [PATH]", .min_args = 0, .max_args = 2,
+	.about = "Local sockets (AF_UNIX):\n"
+	    "  unix-socket server [-k] [--dgram] [--echo] [--abstract] "
+	    "[--mode MODE]\n"
+	    "                     [--unlink] [--send-fd FILE] PATH\n"
+	    "  unix-socket client [--dgram] [--abstract] [--recv-fd] PATH\n"
+	    "  unix-socket pair\n"
+	    "server and client relay stdin/stdout like tcp-server and "
+	    "tcp-client, on a\nsocket file at PATH; pair makes two connected "
+	    "sockets with socketpair(), forks,\nand the child echoes what "
+	    "the parent sends from stdin.",
+	.options = options,
+	.notes = "The server prints the client's pid, uid and gid (SO_PEERCRED, "
+	    "or getpeereid),\nrefuses to replace a file that is not a socket, "
+	    "and removes its socket file\non exit, SIGINT and SIGTERM (then "
+	    "it dies of that signal: 130 or 143). A PATH\nthat does not fit "
+	    "in sun_path is a usage error (64), found before any system\n"
+	    "call.",
+	.steps = "1 socket/socketpair, 2 getsockopt, 3 bind, 4 listen, "
+	    "5 accept,\n       6 connect, 7 send/sendmsg, 8 recv/recvmsg, "
+	    "9 close",
+	.lessons = "lessons/11-unix-sockets.md (and lessons/01-socket.md ... "
+	    "09-close.md)",
+	.exits = "69 no socket file or nobody listening at PATH, 71 PATH is in "
+	    "use,\n  stale or not a socket, 77 the socket file or its "
+	    "directory denies access",
+};
+
+static char cleanup_path[sizeof(((struct sockaddr_un *)0)->sun_path) + 32];
 static dev_t cleanup_dev;	/* the file we created, so that we never */
 static ino_t cleanup_ino;	/* remove a newer server's socket file */
 
-static void parse_options(int, char *[], struct options *);
-static void on_signal(int);
-static void usage(void);
+static int parse_options(int, char *[], struct options *);
 
 int
 main(int argc, char *argv[])
 {
 	struct options opt;
-	struct sigaction sa;
 	int status;
 
 	cli_init(argv[0]);
-	parse_options(argc, argv, &opt);
+	if ((status = parse_options(argc, argv, &opt)) != CLI_RUN)
+		return status;
 
-	/* SIGINT and SIGTERM only set a flag: blocking steps then return
-	 * EINTR, and main removes the socket file on the way out. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;		/* no SA_RESTART: interrupt accept/poll */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	atexit(us_cleanup);
-
+	/* SIGINT and SIGTERM only set step_stop: blocking steps then return
+	 * EINTR, the subcommand returns, and the socket file is removed. */
+	cli_catch_stop();
 	if (opt.cmd == CMD_SERVER)
 		status = us_server(&opt);
 	else if (opt.cmd == CMD_CLIENT)
@@ -64,26 +111,14 @@ main(int argc, char *argv[])
 		status = us_pair(&opt);
 
 	us_cleanup();
-	if (us_signal) {
-		/* Die of the same signal, so whoever waits for us sees it. */
-		trace_status("stopped by %s", us_signal == SIGINT ? "SIGINT" :
-		    "SIGTERM");
-		signal(us_signal, SIG_DFL);
-		raise(us_signal);
-	}
+	if (step_stop)
+		cli_exit_stopped();	/* "stopped by ...": the shell sees 130/143 */
 	return status;
 }
 
-/* SIGINT/SIGTERM: remember the signal and stop blocking steps. */
-static void
-on_signal(int sig)
-{
-	us_signal = sig;
-	step_stop = 1;
-}
-
-/* Build the address of a path or abstract name, or exit 64. */
-void
+/* Build the address of a path or abstract name: 0, or 64 after saying
+ * why in one line (before any system call). */
+int
 us_address(const char *path, int abstract, struct sockaddr_un *sun,
     socklen_t *len, const char *what)
 {
@@ -91,21 +126,23 @@ us_address(const char *path, int abstract, struct sockaddr_un *sun,
 	    unixaddr_path(sun, len, path);
 
 	if (rc == 0)
-		return;
+		return 0;
 	if (errno == ENAMETOOLONG)
-		die(EX_USAGE, "%s '%.24s...' is %zu bytes: a Unix socket %s "
-		    "must fit in sun_path: at most %zu bytes; use a shorter or "
+		trace_error("%s '%.24s...' is %zu bytes: a Unix socket %s must "
+		    "fit in sun_path: at most %zu bytes; use a shorter or "
 		    "relative path", what, path, strlen(path),
 		    abstract ? "name" : "path", unixaddr_max_path());
-	if (errno == EAFNOSUPPORT)
-		die(EX_USAGE, "--abstract needs Linux: this system has no "
+	else if (errno == EAFNOSUPPORT)
+		trace_error("--abstract needs Linux: this system has no "
 		    "abstract socket namespace; use a path");
-	die(EX_USAGE, "%s must not be empty", what);
+	else
+		trace_error("%s must not be empty", what);
+	return EX_USAGE;
 }
 
 /* Remember the socket file at path, to remove it when we exit. */
 void
-us_remove_on_exit(const char *path)
+us_remember_file(const char *path)
 {
 	struct stat st;
 
@@ -134,19 +171,24 @@ us_cleanup(void)
 	cleanup_path[0] = '\0';
 }
 
-/* Parse "0600"-style octal permissions, or exit 64. */
+/* --mode: "0600"-style octal permissions; 0, or -1 after saying why. */
 static int
-parse_mode(const char *text)
+parse_mode(const char *text, void *parsed)
 {
+	struct options *opt = parsed;
 	char *end;
 	long v;
 
 	errno = 0;
 	v = strtol(text, &end, 8);
-	if (*text == '\0' || *end != '\0' || errno != 0 || v < 0 || v > 0777)
-		cli_usage_error("bad mode '%s': must be octal permissions "
-		    "from 0 to 0777, like 0600", text);
-	return (int)v;
+	if (*text == '\0' || *end != '\0' || errno != 0 || v < 0 || v > 0777) {
+		cli_usage("bad mode '%s': must be octal permissions from 0 to "
+		    "0777, like 0600", text);
+		return -1;
+	}
+	opt->mode = (int)v;
+	opt->mode_set = 1;
+	return 0;
 }
 
 /* Which subcommand a word names, or 0. */
@@ -162,192 +204,81 @@ command(const char *word)
 	return 0;
 }
 
-/* Refuse option combinations that mean nothing, with a usage error. */
-static void
-check_options(const struct options *opt, int mode_set)
+/* Refuse option combinations that mean nothing: CLI_RUN, or 64. */
+static int
+check_options(const struct options *opt)
 {
 	if (opt->cmd != CMD_SERVER && (opt->echo || opt->keep ||
-	    opt->unlink_stale || mode_set || opt->send_fd))
-		cli_usage_error("--echo, -k, --unlink, --mode and --send-fd "
+	    opt->unlink_stale || opt->mode_set || opt->send_fd))
+		return cli_usage("--echo, -k, --unlink, --mode and --send-fd "
 		    "are for the server");
 	if (opt->cmd != CMD_CLIENT && opt->recv_fd)
-		cli_usage_error("--recv-fd is for the client");
+		return cli_usage("--recv-fd is for the client");
 	if (opt->cmd == CMD_PAIR && (opt->abstract || opt->type == SOCK_DGRAM))
-		cli_usage_error("pair takes no --abstract or --dgram");
+		return cli_usage("pair takes no --abstract or --dgram");
 	if (opt->type == SOCK_DGRAM && (opt->send_fd || opt->recv_fd))
-		cli_usage_error("--send-fd and --recv-fd work on a stream "
+		return cli_usage("--send-fd and --recv-fd work on a stream "
 		    "socket: leave out --dgram");
 	if (opt->echo && opt->send_fd)
-		cli_usage_error("--echo and --send-fd do not go together");
-	if (opt->abstract && (mode_set || opt->unlink_stale))
-		cli_usage_error("an abstract name has no file: --mode and "
+		return cli_usage("--echo and --send-fd do not go together");
+	if (opt->abstract && !unixaddr_has_abstract())
+		return cli_usage("--abstract needs Linux: this system has no "
+		    "abstract socket namespace; use a path");
+	if (opt->abstract && (opt->mode_set || opt->unlink_stale))
+		return cli_usage("an abstract name has no file: --mode and "
 		    "--unlink do not apply");
+	return CLI_RUN;
 }
 
-/* Fill opt from the command line, or exit with a usage error. */
-static void
+/* The operands after the options: the subcommand (unless it came first)
+ * and PATH. CLI_RUN, or 64 after saying why. */
+static int
+take_operands(struct options *opt, int argc, char *argv[], int first)
+{
+	if (opt->cmd == 0) {
+		if (first >= argc)
+			return cli_usage("missing subcommand: server, client or "
+			    "pair");
+		if ((opt->cmd = command(argv[first])) == 0)
+			return cli_usage("unknown subcommand '%s': use server, "
+			    "client or pair", argv[first]);
+		first++;
+	}
+	if (opt->cmd == CMD_PAIR)
+		return first == argc ? CLI_RUN : cli_usage("pair takes no PATH");
+	if (first == argc)
+		return cli_usage("missing PATH");
+	if (argc - first > 1)
+		return cli_usage("too many arguments");
+	opt->path = argv[first];
+	return CLI_RUN;
+}
+
+/* Fill opt from the command line: CLI_RUN, or the status to exit with. */
+static int
 parse_options(int argc, char *argv[], struct options *opt)
 {
-	enum { O_ABSTRACT = 256, O_DGRAM, O_ECHO, O_MODE, O_RECVFD, O_SENDFD,
-	    O_UNLINK, O_VERSION };
-	static const struct option longopts[] = {
-		{ "abstract", no_argument, NULL, O_ABSTRACT },
-		{ "dgram", no_argument, NULL, O_DGRAM },
-		{ "echo", no_argument, NULL, O_ECHO },
-		{ "help", no_argument, NULL, 'h' },
-		{ "keep", no_argument, NULL, 'k' },
-		{ "mode", required_argument, NULL, O_MODE },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "recv-fd", no_argument, NULL, O_RECVFD },
-		{ "send-fd", required_argument, NULL, O_SENDFD },
-		{ "unlink", no_argument, NULL, O_UNLINK },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 }
-	};
-	int c, verbosity = TRACE_STATUS, mode_set = 0, first = 1;
+	int first, rc, skip = 0;
 
 	memset(opt, 0, sizeof(*opt));
 	opt->type = SOCK_STREAM;
 	opt->mode = 0600;
-	/* "unix-socket server -v PATH": the subcommand comes first, so skip
-	 * it; getopt then works the same with or without argument reordering. */
-	if (argc > 1 && argv[1][0] != '-' && command(argv[1]) != 0) {
-		opt->cmd = command(argv[1]);
-		first = 2;
-	}
-	optind = first;
-	while ((c = getopt_long(argc, argv, "hkqv", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage();
-			exit(EX_OK);
-		case 'k':
-			opt->keep = 1;
-			break;
-		case 'q':
-			verbosity = TRACE_QUIET;
-			break;
-		case 'v':
-			verbosity++;
-			break;
-		case O_ABSTRACT:
-#ifndef __linux__
-			cli_usage_error("--abstract needs Linux: this system "
-			    "has no abstract socket namespace; use a path");
-#endif
-			opt->abstract = 1;
-			break;
-		case O_DGRAM:
-			opt->type = SOCK_DGRAM;
-			break;
-		case O_ECHO:
-			opt->echo = 1;
-			break;
-		case O_MODE:
-			opt->mode = parse_mode(optarg);
-			mode_set = 1;
-			break;
-		case O_RECVFD:
-			opt->recv_fd = 1;
-			break;
-		case O_SENDFD:
-			opt->send_fd = optarg;
-			break;
-		case O_UNLINK:
-			opt->unlink_stale = 1;
-			break;
-		case O_VERSION:
-			cli_version();
-		default:
-			cli_bad_option(argv);
-		}
-	}
-	if (opt->cmd == 0) {
-		if (optind >= argc)
-			cli_usage_error("missing subcommand: server, client or "
-			    "pair");
-		opt->cmd = command(argv[optind]);
-		if (opt->cmd == 0)
-			cli_usage_error("unknown subcommand '%s': use server, "
-			    "client or pair", argv[optind]);
-		optind++;
-	}
-	if (opt->cmd == CMD_PAIR) {
-		if (optind != argc)
-			cli_usage_error("pair takes no PATH");
-	} else {
-		if (argc - optind != 1)
-			cli_usage_error(argc - optind < 1 ? "missing PATH" :
-			    "too many arguments");
-		opt->path = argv[optind];
-	}
-	check_options(opt, mode_set);
-	trace_set_level(verbosity);
-	if (opt->path != NULL) {
-		us_address(opt->path, opt->abstract, &opt->sun, &opt->sunlen,
-		    opt->abstract ? "name" : "path");
-		addr_format((struct sockaddr *)&opt->sun, opt->sunlen,
-		    opt->where, sizeof(opt->where));
-	}
-}
-
-/* Print the synopsis, the steps this tool performs, and the exit codes. */
-static void
-usage(void)
-{
-	printf("usage: unix-socket server [-kqv] [--dgram] [--echo] "
-	    "[--abstract] [--mode MODE]\n"
-	    "                          [--unlink] [--send-fd FILE] PATH\n"
-	    "       unix-socket client [-qv] [--dgram] [--abstract] "
-	    "[--recv-fd] PATH\n"
-	    "       unix-socket pair [-qv]\n"
-	    "\n"
-	    "Local sockets (AF_UNIX). server and client relay stdin/stdout "
-	    "like tcp-server\n"
-	    "and tcp-client, on a socket file at PATH; pair makes two "
-	    "connected sockets\n"
-	    "with socketpair(), forks, and the child echoes what the parent "
-	    "sends from stdin.\n"
-	    "\n"
-	    "  --dgram          SOCK_DGRAM instead of SOCK_STREAM; the client "
-	    "binds PATH.PID\n"
-	    "                   to get replies and sends an empty datagram at "
-	    "the end of stdin\n"
-	    "  --echo           (server) send every byte or datagram back\n"
-	    "  -k, --keep       (server) serve the next client when one "
-	    "leaves\n"
-	    "  --abstract       PATH is a name in Linux's abstract namespace: "
-	    "no file\n"
-	    "  --mode MODE      (server) permissions of the socket file "
-	    "(default 0600)\n"
-	    "  --unlink         (server) remove a stale socket file left at "
-	    "PATH\n"
-	    "  --send-fd FILE   (server) open FILE and pass its descriptor to "
-	    "each client\n"
-	    "  --recv-fd        (client) receive a descriptor and print the "
-	    "file it reads\n"
-	    "  -q               errors only  -v  every step  -vv  steps and "
-	    "payloads\n"
-	    "  -h, --help       this text    --version        the version\n"
-	    "\n"
-	    "The server prints the client's pid, uid and gid (SO_PEERCRED, or "
-	    "getpeereid),\n"
-	    "refuses to replace a file that is not a socket, and removes its "
-	    "socket file\n"
-	    "on exit, SIGINT and SIGTERM. A PATH over %zu bytes does not fit "
-	    "in sun_path:\n"
-	    "a usage error (64), found before any system call.\n"
-	    "\n"
-	    "steps: 1 socket/socketpair, 2 getsockopt, 3 bind, 4 listen, "
-	    "5 accept, 6 connect,\n"
-	    "       7 send/sendmsg, 8 recv/recvmsg, 9 close\n"
-	    "lessons: lessons/11-unix-sockets.md (and lessons/01-socket.md ... "
-	    "lessons/09-close.md)\n"
-	    CLI_EXIT_CODES
-	    "  here: 69 no socket file or nobody listening at PATH, 71 PATH is "
-	    "in use,\n"
-	    "  stale or not a socket, 77 the socket file or its directory "
-	    "denies access\n",
-	    unixaddr_max_path());
+	/* "unix-socket server -v PATH": the subcommand, when it comes first,
+	 * is argv[0] of what cli_parse reads. */
+	if (argc > 1 && (opt->cmd = command(argv[1])) != 0)
+		skip = 1;
+	if ((rc = cli_parse(&tool, argc - skip, argv + skip, opt, &opt->cli,
+	    &first)) != CLI_RUN)
+		return rc;
+	if ((rc = take_operands(opt, argc - skip, argv + skip, first)) !=
+	    CLI_RUN || (rc = check_options(opt)) != CLI_RUN)
+		return rc;
+	if (opt->path == NULL)
+		return CLI_RUN;
+	if ((rc = us_address(opt->path, opt->abstract, &opt->sun,
+	    &opt->sunlen, opt->abstract ? "name" : "path")) != 0)
+		return rc;
+	addr_format((struct sockaddr *)&opt->sun, opt->sunlen, opt->where,
+	    sizeof(opt->where));
+	return CLI_RUN;
 }
