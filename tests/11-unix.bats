@@ -55,7 +55,7 @@ error_lines() {
 	run -0 timeout "$T" "$U" client -q ./s.sock <<<"hi"
 	[ "$output" = "hi" ]
 	wait_pid "$srv_PID"
-	in_order "socket bind listen accept setsockopt recv send recv close" "$(steps srv.err)"
+	in_order "socket bind listen accept getsockopt recv send recv close" "$(steps srv.err)"
 	grep -Eq '^unix-socket: \[3 bind\] bind\(fd=[0-9]+, \./s\.sock\) = 0$' srv.err
 	grep -Eq '^unix-socket: \[5 accept\] accept\(fd=[0-9]+\) = [0-9]+, peer \(unnamed\)$' srv.err
 }
@@ -230,6 +230,8 @@ error_lines() {
 		wait_pid "${!pid_var}"
 		[ ! -e s.sock ]
 		grep -q "^unix-socket: stopped by SIG$sig\$" "srv$sig.err"
+		# it dies of the signal, so the shell sees 143 or 130
+		[ "$STATUS" -eq "$([ "$sig" = TERM ] && echo 143 || echo 130)" ]
 	done
 }
 
@@ -245,6 +247,52 @@ error_lines() {
 	wait_for_line cli.err 'the peer closed its side'
 	kill -TERM "$(cat cli.pid)"
 	wait_for_line cli.err '^unix-socket: stopped by SIGTERM$' 3
+}
+
+# --- standard descriptors: closed, or read by nobody (issue 11) -----------
+
+@test "client with stdin closed (<&-): the end of input at once; it half-closes and exits 0" {
+	start_unix srv "$U" server --echo ./s.sock
+	# (before cli_init, the socket took descriptor 0 and the client polled it)
+	run -0 --separate-stderr timeout 5 bash -c 'exec "$0" client -v ./s.sock <&-' "$U"
+	[[ "$stderr" == *"shutdown(fd="*", SHUT_WR) = 0"* ]]
+	[[ "$stderr" == *"unix-socket: closed"* ]]
+	wait_pid "$srv_PID"
+	[ "$STATUS" -eq 0 ]
+}
+
+@test "client with stdout closed (>&-): one line, exit 74; the server's data never goes back to it" {
+	printf 'from the server\n' >srv.in
+	SPAWN_STDIN=srv.in start_unix srv "$U" server ./s.sock
+	run -74 --separate-stderr timeout "$T" bash -c 'exec "$0" client -q ./s.sock </dev/null >&-' "$U"
+	[ "$stderr" = "unix-socket: cannot write to stdout: Bad file descriptor (EBADF): it is closed" ]
+	wait_pid "$srv_PID"
+	[ ! -s srv.out ]
+}
+
+@test "server with stdout closed (>&-): one line, exit 74, and its socket file is removed" {
+	start_unix srv bash -c 'exec "$0" server ./s.sock >&-' "$U"
+	run timeout "$T" "$U" client -q ./s.sock <<<"to nobody"
+	wait_pid "$srv_PID"
+	[ "$STATUS" -eq 74 ]
+	[ "$(grep -v -e 'listening on' -e 'connection from' srv.err)" = "unix-socket: cannot write to stdout: Bad file descriptor (EBADF): it is closed" ]
+	[ ! -e s.sock ]
+}
+
+@test "client | head -1: 'nobody reads stdout', exit 74, never blamed on the server" {
+	seq 1 200000 >lines.txt
+	SPAWN_STDIN=lines.txt start_unix srv "$U" server ./s.sock
+	run -0 timeout "$T" bash -c '"$0" client ./s.sock </dev/null 2>cli.err | head -n 1
+		echo "client exit ${PIPESTATUS[0]}" >>cli.err' "$U"
+	[ "$output" = "1" ]
+	grep -qx 'unix-socket: cannot write to stdout: Broken pipe (EPIPE): nobody reads it any more' cli.err
+	grep -qx 'client exit 74' cli.err
+	! grep -q 'connection to' cli.err
+}
+
+@test "pair with stdout closed (>&-): one line and exit 74, no echo loop" {
+	run -74 --separate-stderr timeout "$T" bash -c 'exec "$0" pair -q >&-' "$U" <<<"hello"
+	[ "$stderr" = "unix-socket (parent): cannot write to stdout: Bad file descriptor (EBADF): it is closed" ]
 }
 
 @test "too-long path: exit 64 and one line, before any system call" {

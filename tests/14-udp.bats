@@ -41,8 +41,8 @@ free_port() {
 	[ "$(sed -n 's/^127\.0\.0\.1:[0-9]* \([0-9]*\) bytes\{0,1\} .*/\1/p' rcv.out | tr '\n' ' ')" = "1 7 100 1400 9000 65507 " ]
 }
 
-@test "boundaries: two lines written at once are two sendto and two recvfrom" {
-	start_server rcv "$RECEIVER" -v -c 2 0
+@test "boundaries: two lines written at once are two sendto and two recvfrom (--one-by-one)" {
+	start_server rcv "$RECEIVER" -v --one-by-one -c 2 0
 	run -0 --separate-stderr timeout "$T" "$SENDER" -v 127.0.0.1 "$PORT" < <(printf 'one\ntwo\n')
 	wait_pid "$rcv_PID"
 	[ "$STATUS" -eq 0 ]
@@ -69,7 +69,7 @@ free_port() {
 }
 
 @test "an empty datagram is a datagram: recvfrom returns 0, which is not end-of-file" {
-	start_server rcv "$RECEIVER" -v --show -c 2 0
+	start_server rcv "$RECEIVER" -v --one-by-one --show -c 2 0
 	run -0 timeout "$T" "$SENDER" -q --count 2 --size 0 127.0.0.1 "$PORT"
 	wait_pid "$rcv_PID"
 	[ "$STATUS" -eq 0 ]
@@ -131,8 +131,9 @@ free_port() {
 @test "-w stops after that long without traffic: exit 0 after data, 75 when nothing came" {
 	run -75 --separate-stderr timeout "$T" "$RECEIVER" -w 0.3 0
 	[[ "$stderr" == *"no datagram for 0.300 s: stopping"* ]]
-	start_server rcv "$RECEIVER" -v -w 0.5 0
-	grep -q 'SO_RCVTIMEO, 0.500s) = 0' rcv.err
+	# (long enough for a sender started under valgrind to reach it)
+	start_server rcv "$RECEIVER" -v -w 2 0
+	grep -q 'SO_RCVTIMEO, 2.000s) = 0' rcv.err
 	echo hi | timeout "$T" "$SENDER" -q 127.0.0.1 "$PORT"
 	wait_pid "$rcv_PID"
 	[ "$STATUS" -eq 0 ]
@@ -185,16 +186,89 @@ free_port() {
 	grep -q '^received 5, lost 1 (25.00%), duplicated 1, reordered 1, unnumbered 1 (numbered up to 4)$' rcv.out
 }
 
-@test "--stats reports on Ctrl-C (SIGINT) too" {
+# received FILE: how many datagrams the -v narration in FILE says came:
+# one per recvfrom, N per "recvmmsg(fd=3, 64 slots) = N".
+received() {
+	sed -n -e 's/.*\[8 recv\] recvmmsg(fd=[0-9]*, [0-9]* slots) = \([0-9][0-9]*\).*/\1/p' \
+		-e 's/.*\[8 recv\] recvfrom(fd=[0-9]*, [0-9]*) = [0-9].*/1/p' "$1" |
+		awk '{ n += $1 } END { print n + 0 }'
+}
+
+@test "--stats reports on Ctrl-C (SIGINT) too, then dies of the signal (130)" {
 	start_server rcv "$RECEIVER" -v --stats 0
 	run -0 timeout "$T" "$SENDER" -q --count 3 --seq 127.0.0.1 "$PORT"
-	wait_for_line rcv.err 'recvfrom.*= 64, from' 
-	while [ "$(count_lines 'recvfrom.*= 64, from' rcv.err)" -lt 3 ]; do sleep 0.05; done
+	local i
+	for ((i = 0; i < 200 && $(received rcv.err) < 3; i++)); do sleep 0.05; done
 	kill -INT "$rcv_PID"
 	wait_pid "$rcv_PID"
-	[ "$STATUS" -eq 0 ]
+	[ "$STATUS" -eq 130 ]
 	grep -q 'interrupted: stopping' rcv.err
 	grep -q '^received 3, lost 0 (0.00%), duplicated 0, reordered 0' rcv.out
+}
+
+# --- batches: the same calls at every verbosity -----------------------------
+
+@test "--count: the first datagram goes by sendto, the rest by sendmmsg, narrated as batches" {
+	start_server rcv "$RECEIVER" -v -c 130 --rcvbuf 1048576 0
+	run -0 --separate-stderr timeout "$T" "$SENDER" -v --count 130 --size 10 127.0.0.1 "$PORT"
+	# 1 alone (it binds the socket), then 64 + 64 by sendmmsg, and the
+	# last one alone again: a single datagram is a sendto
+	[ "$(grep -c "\[7 send\] sendmmsg(fd=[0-9]*, 64 datagrams, 640 bytes) = 64, to 127\.0\.0\.1:$PORT\$" <<<"$stderr")" -eq 2 ]
+	[ "$(grep -c '\[7 send\] sendto(' <<<"$stderr")" -eq 2 ]
+	[[ "$stderr" == *"sent 130 datagrams, 1300 bytes"* ]]
+	wait_pid "$rcv_PID"
+	[ "$STATUS" -eq 0 ]
+	# the receiver took them in batches: recvmmsg, 64 slots at most
+	grep -Eq '\[8 recv\] recvmmsg\(fd=[0-9]+, 64 slots\) = [0-9]+' rcv.err
+	! grep -Eq 'recvmmsg\(fd=[0-9]+, ([7-9][0-9]|[1-9][0-9]{2,}) slots' rcv.err
+	[ "$(wc -c <rcv.out)" -eq 1300 ]
+}
+
+@test "a short batch names the sender of each datagram; -vv previews each payload" {
+	start_server rcv "$RECEIVER" -vv --one-by-one -c 3 0
+	run -0 --separate-stderr timeout "$T" "$SENDER" -vv --count 3 --size 4 127.0.0.1 "$PORT"
+	# datagrams 2 and 3 are one sendmmsg; -vv shows each of them
+	[[ "$stderr" =~ \[7\ send\]\ sendmmsg\(fd=[0-9]+,\ 2\ datagrams,\ 8\ bytes\)\ =\ 2,\ to\ 127\.0\.0\.1:$PORT ]]
+	[ "$(grep -c '^udp-sender:     "\.\.\.\\n"$' <<<"$stderr")" -eq 3 ]
+	wait_pid "$rcv_PID"
+	[ "$(grep -c 'recvfrom(fd=[0-9]*, 65536) = 4, from 127\.0\.0\.1:' rcv.err)" -eq 3 ]
+	# a receiver that takes batches names each sender of a short one
+	start_server rcv2 "$RECEIVER" -v -c 3 0
+	run -0 timeout "$T" "$SENDER" -q --count 3 --size 4 127.0.0.1 "$PORT"
+	wait_pid "$rcv2_PID"
+	[ "$(received rcv2.err)" -eq 3 ]
+	grep -Eq '\[8 recv\] recvmmsg\(fd=[0-9]+, 3 slots\) = [0-9]: 4 bytes from 127\.0\.0\.1:[0-9]+' rcv2.err
+}
+
+@test "--one-by-one: one sendto per generated datagram, one recvfrom per datagram received" {
+	start_server rcv "$RECEIVER" -v --one-by-one -c 5 0
+	run -0 --separate-stderr timeout "$T" "$SENDER" -v --one-by-one --count 5 127.0.0.1 "$PORT"
+	[ "$(grep -c '\[7 send\] sendto(fd=[0-9]*, 64, 127\.0\.0\.1:' <<<"$stderr")" -eq 5 ]
+	[[ "$stderr" != *"sendmmsg"* ]]
+	wait_pid "$rcv_PID"
+	[ "$STATUS" -eq 0 ]
+	[ "$(grep -c '\[8 recv\] recvfrom(fd=[0-9]*, 65536) = 64, from' rcv.err)" -eq 5 ]
+	! grep -q recvmmsg rcv.err
+	run -64 timeout "$T" "$SENDER" --one-by-one 127.0.0.1 9
+	[[ "$output" == *"--one-by-one is for --count"* ]]
+}
+
+@test "--reply sends a batch back with sendmmsg, each datagram to its own sender" {
+	start_server rcv "$RECEIVER" -v --reply -c 6 --rcvbuf 1048576 0
+	# two senders at once: their datagrams can share a batch
+	local a b
+	a=$(timeout "$T" "$SENDER" -q --count 3 --size 10 127.0.0.1 "$PORT" 2>&1; echo "exit $?")
+	b=$(timeout "$T" "$SENDER" -q --count 3 --size 10 127.0.0.1 "$PORT" 2>&1; echo "exit $?")
+	[ "$a" = "exit 0" ] && [ "$b" = "exit 0" ]
+	wait_pid "$rcv_PID"
+	[ "$STATUS" -eq 0 ]
+	# each recv of n datagrams is answered by one call for n: sendto for
+	# one, sendmmsg for more, every datagram back to where it came from
+	local got sent
+	got=$(received rcv.err)
+	sent=$(grep -oE '(sendto\(fd=[0-9]+, 10, 127\.0\.0\.1:[0-9]+\) = 10|sendmmsg\(fd=[0-9]+, [0-9]+ datagrams)' rcv.err |
+		sed -E 's/.*sendto.*/1/; s/.*, ([0-9]+) datagrams/\1/' | awk '{ n += $1 } END { print n + 0 }')
+	[ "$got" -eq 6 ] && [ "$sent" -eq 6 ]
 }
 
 # --- --reply and --ping ---------------------------------------------------
@@ -224,6 +298,67 @@ free_port() {
 	[[ "$output" == *"no reply from 127.0.0.1:$PORT: seq=1 (waited 0.200 s)"* ]]
 	[[ "$output" == *"2 sent, 0 received, 100.0% lost"* ]]
 	[[ "$output" != *"rtt"* ]]
+}
+
+@test "--ping stopped by Ctrl-C: the report is still printed, then it dies of SIGINT (130)" {
+	start_server rcv "$RECEIVER" 0	# no --reply: the ping waits for -w
+	spawn snd "$SENDER" -v --ping -w 3 --count 5 127.0.0.1 "$PORT"
+	wait_for_line snd.err '\[7 send\] sendto'
+	kill -INT "$snd_PID"
+	wait_pid "$snd_PID"
+	[ "$STATUS" -eq 130 ]
+	grep -qx -- "--- 127.0.0.1:$PORT udp ping: 1 sent, 0 received, 100.0% lost" snd.out
+	grep -q 'sent 1 datagram, 64 bytes' snd.err
+}
+
+# --- standard descriptors: closed, full, or read by nobody (issue 11) ------
+
+@test "udp-sender with stdin closed (<&-): the end of input at once, exit 0" {
+	start_server rcv "$RECEIVER" -w 0.5 0
+	# (before cli_init, the socket took descriptor 0 and the sender read it)
+	run -0 --separate-stderr timeout 5 bash -c 'exec "$0" 127.0.0.1 "$1" <&-' "$SENDER" "$PORT"
+	[ "$stderr" = "udp-sender: sent 0 datagrams, 0 bytes" ]
+	wait_pid "$rcv_PID"
+	[ "$STATUS" -eq 75 ]
+}
+
+@test "udp-receiver with stdout closed (>&-): one line, exit 74; the payload never reaches a socket" {
+	start_server rcv bash -c 'exec "$0" -c 1 0 >&-' "$RECEIVER"
+	echo hi | timeout "$T" "$SENDER" -q 127.0.0.1 "$PORT"
+	wait_pid "$rcv_PID"
+	[ "$STATUS" -eq 74 ]
+	[ "$(grep -v 'listening on' rcv.err)" = "udp-receiver: cannot write to stdout: Bad file descriptor (EBADF): it is closed" ]
+}
+
+@test "udp-receiver --stats >/dev/full: the report that cannot be written is said in one line, exit 74" {
+	start_server rcv bash -c 'exec "$0" --stats -c 2 0 >/dev/full' "$RECEIVER"
+	timeout "$T" "$SENDER" -q --count 2 --seq 127.0.0.1 "$PORT"
+	wait_pid "$rcv_PID"
+	[ "$STATUS" -eq 74 ]
+	[ "$(grep -v 'listening on' rcv.err | grep -Ec '^udp-receiver: cannot write to stdout: .* \(ENOSPC\)$')" -eq 1 ]
+}
+
+@test "udp-sender --ping with stdout closed (>&-): one line, exit 74" {
+	start_server rcv "$RECEIVER" --reply 0
+	run -74 --separate-stderr timeout "$T" bash -c 'exec "$0" -q --ping --count 2 127.0.0.1 "$1" >&-' "$SENDER" "$PORT"
+	[ "$stderr" = "udp-sender: cannot write to stdout: Bad file descriptor (EBADF): it is closed" ]
+}
+
+@test "udp-receiver | head -1: a reader that left is 'nobody reads stdout', exit 74, not the sender's fault" {
+	spawn rcv bash -c '"$0" -b 127.0.0.1 0 | head -n 1; echo "receiver exit ${PIPESTATUS[0]}" >&2' "$RECEIVER"
+	wait_for_line rcv.err 'listening on'
+	local port i
+	port=$(sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' rcv.err)
+	# one line at a time until the receiver meets the closed pipe
+	for ((i = 0; i < 100; i++)); do
+		echo "line $i" | timeout "$T" "$SENDER" -q 127.0.0.1 "$port"
+		! grep -q 'receiver exit' rcv.err || break
+		sleep 0.05
+	done
+	wait_pid "$rcv_PID"
+	[ "$(cat rcv.out)" = "line 0" ]
+	grep -qx 'udp-receiver: cannot write to stdout: Broken pipe (EPIPE): nobody reads it any more' rcv.err
+	grep -qx 'receiver exit 74' rcv.err
 }
 
 # --- the sender's flags ---------------------------------------------------

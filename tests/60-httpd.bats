@@ -470,11 +470,12 @@ time.sleep(3)' "$PORT" 3>&- &
 	kill -0 "$pid"
 }
 
-@test "SIGTERM stops the server cleanly with exit 0" {
+@test "SIGTERM stops the server cleanly: connections closed, exit 143" {
 	httpd
 	pkill -TERM -P "$srv_PID"
 	wait_pid "$srv_PID"
-	[ "$STATUS" -eq 0 ]
+	[ "$STATUS" -eq 143 ]
+	grep -q '^mini-httpd: stopped by SIGTERM$' srv.err
 }
 
 @test "bad options: port, numbers, ROOT, too many arguments, unknown address" {

@@ -10,7 +10,9 @@ setup() {
 	mkdir -p www
 	printf 'hello\n' >www/index.html
 	printf '0123456789abcdefghij' >www/digits.txt
-	start_server srv "$(tool mini-httpd)" -p 0 -b 127.0.0.1 www
+	: >www/empty.txt
+	# The corpus is one long test: the server must outlive $T.
+	SPAWN_TIMEOUT=300 start_server srv "$(tool mini-httpd)" -p 0 -b 127.0.0.1 www
 }
 
 teardown() {

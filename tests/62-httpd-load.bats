@@ -10,7 +10,9 @@ setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
 	mkdir -p www
 	head -c 1024 /dev/urandom >www/1k.bin
-	start_server srv "$(tool mini-httpd)" -p 0 -b 127.0.0.1 www
+	# The server outlives the clients' own bound (120 s): under ASan on a busy
+	# machine, 10,000 requests take longer than the default $T.
+	SPAWN_TIMEOUT=150 start_server srv "$(tool mini-httpd)" -p 0 -b 127.0.0.1 www
 }
 
 teardown() {

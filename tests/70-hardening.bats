@@ -12,7 +12,8 @@ setup() {
 
 @test "200 concurrent clients each echo 1 MiB byte-exact through tcp-server --echo -k" {
 	head -c 1048576 /dev/urandom >in.bin
-	start_server srv "$SERVER" --echo -k 0
+	# The clients are bounded by 120 s each: the server must outlive them.
+	SPAWN_TIMEOUT=300 start_server srv "$SERVER" --echo -k 0
 	local i pids=()
 	for ((i = 0; i < 200; i++)); do
 		(close_fds; exec timeout 120 "$CLIENT" -q 127.0.0.1 "$PORT" <in.bin >"out.$i") &

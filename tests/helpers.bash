@@ -23,13 +23,18 @@ tool() {
 	printf '%s/%s' "$SOCKLAB_BUILD" "$1"
 }
 
-# spawn NAME CMD...: run CMD in the background, bounded by $T seconds, with
+# spawn NAME CMD...: run CMD in the background, bounded by $SPAWN_TIMEOUT
+# seconds (default $T: a server that must outlive a long test says so), with
 # stdout in $BATS_TEST_TMPDIR/NAME.out and stderr in NAME.err. stdin comes
 # from $SPAWN_STDIN (default /dev/null). The PID goes into NAME_PID.
 spawn() {
 	local name=$1
 	shift
-	(close_fds; exec timeout --foreground "$T" "$@") <"${SPAWN_STDIN:-/dev/null}" \
+	# Empty the files now: the background process opens them only later,
+	# and a file left by an earlier spawn of NAME must not be read as its.
+	: >"$BATS_TEST_TMPDIR/$name.out"
+	: >"$BATS_TEST_TMPDIR/$name.err"
+	(close_fds; exec timeout --foreground "${SPAWN_TIMEOUT:-$T}" "$@") <"${SPAWN_STDIN:-/dev/null}" \
 		>"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" &
 	SPAWNED+=("$!")
 	printf -v "${name}_PID" '%s' "$!"
@@ -127,6 +132,17 @@ cleanup_spawned() {
 		kill -KILL "$pid" 2>/dev/null || true
 	done
 	SPAWNED=()
+}
+
+# stop_servers: SIGTERM to each spawned program itself, the child of its
+# timeout wrapper (a server that logs or cleans up on SIGTERM is then seen
+# doing it), then cleanup_spawned for the rest.
+stop_servers() {
+	local pid
+	for pid in "${SPAWNED[@]}"; do
+		pkill -TERM -P "$pid" 2>/dev/null || true
+	done
+	cleanup_spawned
 }
 
 teardown() {
