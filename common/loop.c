@@ -1,12 +1,7 @@
 /*
- * loop.c - the event loop (loop.h): who watches what, the timers, and the
- * run: wait, call what is ready, fire what is due. The kernel side is a
- * backend (loop_backend.h), one file each.
- *
- * Timers sit in a binary heap ordered by key. Arming a timer later than
- * its key only moves its due time; when the heap brings it up early, it
- * is put back at its real due time. A connection's idle deadline, pushed
- * back on every byte, so costs nothing until it really comes near.
+ * loop.c - the event loop (loop.h): who watches what, and the run: wait,
+ * call what is ready, fire what is due. The timers are in loop_timer.c;
+ * the kernel side is a backend (loop_backend.h), one file each.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,34 +9,9 @@
 #include <time.h>
 
 #include "loop.h"
-#include "loop_backend.h"
+#include "loop_internal.h"
 #include "step.h"
 #include "trace.h"
-
-/* Ready descriptors handled per wait. */
-#define LOOP_BATCH 256
-
-/* What one descriptor waits for, and whom to call. */
-struct watch {
-	loop_io_fn *fn;
-	void *ctx;
-	unsigned char events;	/* LOOP_READ | LOOP_WRITE, as asked */
-	unsigned char paused;	/* loop_pause(): not given to the backend */
-	unsigned char used;	/* registered */
-};
-
-struct loop {
-	struct backend *backend;
-	struct watch *watch;	/* watch[fd] */
-	int slots;		/* length of watch[] */
-	int count;		/* descriptors registered */
-	struct loop_timer **heap;	/* timers by key, earliest first */
-	int timers, heap_cap;
-	struct backend_ready ready[LOOP_BATCH];	/* from the last wait */
-	int nready, next;	/* ready[next..nready) not yet dispatched */
-	long long now;		/* ms, read once per wake-up */
-	int running;
-};
 
 /* Milliseconds on the monotonic clock (never jumps with the wall clock). */
 static long long
@@ -214,121 +184,6 @@ loop_paused(const struct loop *l, int fd)
 	return w != NULL && w->paused;
 }
 
-/* Swap heap entries i and j, keeping their slots right. */
-static void
-heap_swap(struct loop *l, int i, int j)
-{
-	struct loop_timer *t = l->heap[i];
-
-	l->heap[i] = l->heap[j];
-	l->heap[j] = t;
-	l->heap[i]->slot = i;
-	l->heap[j]->slot = j;
-}
-
-/* Restore heap order around entry i (moved up or down). */
-static void
-heap_fix(struct loop *l, int i)
-{
-	int child;
-
-	while (i > 0 && l->heap[(i - 1) / 2]->key > l->heap[i]->key) {
-		heap_swap(l, i, (i - 1) / 2);
-		i = (i - 1) / 2;
-	}
-	for (;;) {
-		child = 2 * i + 1;
-		if (child >= l->timers)
-			return;
-		if (child + 1 < l->timers &&
-		    l->heap[child + 1]->key < l->heap[child]->key)
-			child++;
-		if (l->heap[i]->key <= l->heap[child]->key)
-			return;
-		heap_swap(l, i, child);
-		i = child;
-	}
-}
-
-/* Set a timer up, not armed. */
-void
-loop_timer_init(struct loop_timer *t, loop_timer_fn *fn, void *ctx)
-{
-	memset(t, 0, sizeof(*t));
-	t->slot = -1;
-	t->fn = fn;
-	t->ctx = ctx;
-}
-
-/* Arm t to fire at due; 0, or -1 (ENOMEM). */
-static int
-timer_arm(struct loop *l, struct loop_timer *t, long long due)
-{
-	t->due = due;
-	if (t->slot >= 0) {
-		/* Later: leave it where it is (lazily); earlier: move it up. */
-		if (due < t->key) {
-			t->key = due;
-			heap_fix(l, t->slot);
-		}
-		return 0;
-	}
-	if (l->timers == l->heap_cap) {
-		int cap = l->heap_cap ? l->heap_cap * 2 : 64;
-		struct loop_timer **heap = realloc(l->heap, (size_t)cap *
-		    sizeof(*heap));
-
-		if (heap == NULL)
-			return -1;
-		l->heap = heap;
-		l->heap_cap = cap;
-	}
-	t->key = due;
-	t->slot = l->timers;
-	l->heap[l->timers++] = t;
-	heap_fix(l, t->slot);
-	return 0;
-}
-
-/* Arm t to fire once, ms from now. */
-int
-loop_timer_after(struct loop *l, struct loop_timer *t, long long ms)
-{
-	t->period = 0;
-	return timer_arm(l, t, l->now + ms);
-}
-
-/* Arm t to fire every ms. */
-int
-loop_timer_every(struct loop *l, struct loop_timer *t, long long ms)
-{
-	t->period = ms > 0 ? ms : 1;
-	return timer_arm(l, t, l->now + t->period);
-}
-
-/* Disarm t. */
-void
-loop_timer_stop(struct loop *l, struct loop_timer *t)
-{
-	int i = t->slot;
-
-	if (i < 0)
-		return;
-	t->slot = -1;
-	if (i != --l->timers) {
-		l->heap[i] = l->heap[l->timers];
-		l->heap[i]->slot = i;
-		heap_fix(l, i);
-	}
-}
-
-/* True while t is armed. */
-int
-loop_timer_armed(const struct loop_timer *t)
-{
-	return t->slot >= 0;
-}
-
 /* Milliseconds on the loop's clock. */
 long long
 loop_now(const struct loop *l)
@@ -341,38 +196,6 @@ int
 loop_count(const struct loop *l)
 {
 	return l->count;
-}
-
-/* Fire every timer that is due; put back those the heap raised early. */
-static void
-run_timers(struct loop *l)
-{
-	struct loop_timer *t;
-
-	while (l->timers > 0 && l->heap[0]->key <= l->now) {
-		t = l->heap[0];
-		if (t->due > l->now) {
-			t->key = t->due;	/* pushed back since: not yet */
-			heap_fix(l, 0);
-			continue;
-		}
-		loop_timer_stop(l, t);
-		if (t->period > 0)
-			timer_arm(l, t, l->now + t->period);
-		t->fn(l, t, t->ctx);
-	}
-}
-
-/* How long the next wait may last: until the earliest timer, or -1. */
-static int
-wait_ms(const struct loop *l)
-{
-	long long ms;
-
-	if (l->timers == 0)
-		return -1;
-	ms = l->heap[0]->key - l->now;
-	return ms < 0 ? 0 : ms > 86400000 ? 86400000 : (int)ms;
 }
 
 /* Call the callback of every descriptor the last wait found ready. */
@@ -399,7 +222,7 @@ loop_run(struct loop *l)
 
 	l->running = 1;
 	while (l->running && !step_stop) {
-		timeout = wait_ms(l);
+		timeout = loop_wait_ms(l);
 		n = backend_wait(l->backend, l->ready, LOOP_BATCH, timeout);
 		if (n < 0 && errno != EINTR)
 			return -1;
@@ -409,7 +232,7 @@ loop_run(struct loop *l)
 		l->nready = n < 0 ? 0 : n;
 		l->next = 0;
 		dispatch(l);
-		run_timers(l);
+		loop_run_timers(l);
 	}
 	return 0;
 }
