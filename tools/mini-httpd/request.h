@@ -54,6 +54,18 @@ void request_error(int status, struct scratch *s, struct response *res);
 void request_error_page(int status, const struct http_request *req,
     struct scratch *s, struct response *res, int close);
 
+/* request_dir.c: 301 to the directory rel with a '/' added (built from
+ * the resolved path, so it can only name a path on this server), the
+ * query kept. */
+void request_redirect_slash(const struct http_request *req, const char *rel,
+    struct http_span query, struct scratch *s, struct response *res);
+
+/* request_dir.c: 200 with the listing of directory fd (rel below ROOT),
+ * or 304/412 as the preconditions say. */
+void request_listing(const struct httpd_config *cfg,
+    const struct http_request *req, int fd, const char *rel,
+    struct scratch *s, struct response *res);
+
 /* route.c: answer a request that the upload area or a CGI script
  * takes (a job in res->job, or a status); 0 if it is a plain file's. */
 int route_request(const struct httpd_config *cfg,
