@@ -25,13 +25,6 @@ static const char *const step_names[] = {
 	"connect", "send", "recv", "close"
 };
 
-static const char *const step_lessons[] = {
-	"lessons/README.md", "lessons/01-socket.md", "lessons/02-setsockopt.md",
-	"lessons/03-bind.md", "lessons/04-listen.md", "lessons/05-accept.md",
-	"lessons/06-connect.md", "lessons/07-send.md", "lessons/08-recv.md",
-	"lessons/09-close.md"
-};
-
 struct errno_name {
 	int num;
 	const char *name;
@@ -92,13 +85,6 @@ trace_set_level(int l)
 	if (l > TRACE_PAYLOAD)
 		l = TRACE_PAYLOAD;
 	level = l;
-}
-
-/* The current verbosity. */
-int
-trace_level(void)
-{
-	return level;
 }
 
 /* True when lines of this level would be printed. */
@@ -285,15 +271,6 @@ trace_errno_name(int err)
 		if (errno_names[i].num == err)
 			return errno_names[i].name;
 	return "E?";
-}
-
-/* The lesson file that explains a step. */
-const char *
-trace_step_lesson(int step)
-{
-	if (step < STEP_SOCKET || step > STEP_CLOSE)
-		step = STEP_NONE;
-	return step_lessons[step];
 }
 
 /* The step's name. */

@@ -30,9 +30,8 @@ void trace_init(const char *progname);
 void trace_set_socktype(int type);
 /* The program name given to trace_init(). */
 const char *trace_progname(void);
-/* Set / read the verbosity (enum trace_level). */
+/* Set the verbosity (enum trace_level). */
 void trace_set_level(int level);
-int trace_level(void);
 /* True when lines of this level would be printed. */
 int trace_enabled(int level);
 /* True when lines carry colours (stderr is a TTY, NO_COLOR unset). */
@@ -68,8 +67,6 @@ void trace_payload(const void *buf, size_t len);
 
 /* "ECONNREFUSED" for ECONNREFUSED; "E?" for numbers not in the table. */
 const char *trace_errno_name(int err);
-/* The lesson file that explains a step: "lessons/03-bind.md". */
-const char *trace_step_lesson(int step);
 /* The step's name: "bind". */
 const char *trace_step_name(int step);
 
