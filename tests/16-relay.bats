@@ -234,9 +234,9 @@ recv_sizes() {
 	[ "$(cat rd.out)" -eq 50000000 ]
 }
 
-@test "one client stalled by the relay freezes --model iterative, not poll" {
+@test "one client stalled by the relay freezes --model iterative, not poll, thread or fork" {
 	local model t0 t1 ms
-	for model in iterative poll; do
+	for model in iterative poll thread fork; do
 		start_server srv "$SERVER" -k --echo --model "$model" -4 -b 127.0.0.1 0
 		SPORT=$PORT
 		relay --to-server --stall-after 1 3
